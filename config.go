@@ -1,0 +1,376 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the server's whole configuration, read from the environment by
+// LoadConfig and validated before anything starts. No secret has a default.
+type Config struct {
+	Neo4jURI      string
+	Neo4jUsername string
+	Neo4jPassword string
+	Neo4jDatabase string
+	Neo4jPoolSize int
+	// Neo4jConnectTimeout bounds opening one connection.
+	Neo4jConnectTimeout time.Duration
+
+	// Auth0Issuer is the token issuer derived from AUTH0_DOMAIN, with a trailing slash.
+	Auth0Issuer          *url.URL
+	Auth0Audience        string
+	Auth0ClientID        string
+	Auth0ClientSecret    string
+	Auth0Realm           string
+	Auth0ClaimsNamespace string
+	// Auth0Timeout bounds each call to the Auth0 Authentication API.
+	Auth0Timeout time.Duration
+	JWKSCacheTTL time.Duration
+	JWTClockSkew time.Duration
+
+	HTTPAddr string
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	GraphiQL       bool
+
+	MaxBodyBytes       int64
+	MaxHeaderBytes     int
+	QueryTokenLimit    int
+	QueryMaxDepth      int
+	QueryMaxComplexity int
+	RequestTimeout     time.Duration
+	ReadHeaderTimeout  time.Duration
+	ReadTimeout        time.Duration
+	WriteTimeout       time.Duration
+	IdleTimeout        time.Duration
+	ShutdownTimeout    time.Duration
+
+	LoginPerIPPerMinute int
+	LoginPerIPBurst     int
+	LoginMaxFailures    int
+	LoginFailureWindow  time.Duration
+
+	LogLevel string
+}
+
+// ConfigError lists every problem found in the environment, one line each,
+// each naming the variable, what is wrong and how to fix it.
+type ConfigError struct{ Problems []string }
+
+func (e *ConfigError) Error() string {
+	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+// configReader reads variables through getenv and collects problems, so a
+// misconfigured server reports all of them at once.
+type configReader struct {
+	getenv   func(string) string
+	problems []string
+}
+
+func (r *configReader) fail(name, format string, args ...any) {
+	r.problems = append(r.problems, name+": "+fmt.Sprintf(format, args...))
+}
+
+func (r *configReader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *configReader) secret(name, hint string) string {
+	v := r.getenv(name)
+	if v == "" {
+		r.fail(name, "is required and has no default; %s", hint)
+	}
+	return v
+}
+
+func (r *configReader) required(name, hint string) string {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		r.fail(name, "is required; %s", hint)
+	}
+	return v
+}
+
+func (r *configReader) duration(name string, def, min, max time.Duration) time.Duration {
+	raw := strings.TrimSpace(r.getenv(name))
+	if raw == "" {
+		return def
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		r.fail(name, "%q is not a duration; write it like 10s, 500ms or 5m", raw)
+		return def
+	}
+	if d < min || d > max {
+		r.fail(name, "%s is out of range; use a value between %s and %s", d, min, max)
+		return def
+	}
+	return d
+}
+
+func (r *configReader) integer(name string, def, min, max int) int {
+	raw := strings.TrimSpace(r.getenv(name))
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		r.fail(name, "%q is not a whole number", raw)
+		return def
+	}
+	if n < min || n > max {
+		r.fail(name, "%d is out of range; use a value between %d and %d", n, min, max)
+		return def
+	}
+	return n
+}
+
+func (r *configReader) boolean(name string, def bool) bool {
+	raw := strings.TrimSpace(r.getenv(name))
+	if raw == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		r.fail(name, "%q is not a boolean; use true or false", raw)
+		return def
+	}
+	return b
+}
+
+// LoadConfig reads and validates the configuration. getenv is os.Getenv in
+// production and a map in tests.
+func LoadConfig(getenv func(string) string) (*Config, error) {
+	r := &configReader{getenv: getenv}
+	c := &Config{}
+
+	c.Neo4jURI = r.str("NEO4J_URI", "bolt://127.0.0.1:7687")
+	if err := validateNeo4jURI(c.Neo4jURI); err != nil {
+		r.fail("NEO4J_URI", "%v", err)
+	}
+	c.Neo4jUsername = r.str("NEO4J_USERNAME", "neo4j")
+	c.Neo4jPassword = r.secret("NEO4J_PASSWORD", "set the password of NEO4J_USERNAME (the dev launcher uses dev-password)")
+	c.Neo4jDatabase = r.str("NEO4J_DATABASE", "neo4j")
+	if !validDatabaseName(c.Neo4jDatabase) {
+		r.fail("NEO4J_DATABASE", "%q is not a valid database name; use letters, digits, dots and dashes, starting with a letter", c.Neo4jDatabase)
+	}
+	c.Neo4jPoolSize = r.integer("NEO4J_POOL_SIZE", 100, 1, 1000)
+	c.Neo4jConnectTimeout = r.duration("NEO4J_CONNECT_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Minute)
+
+	domain := r.required("AUTH0_DOMAIN", "set your tenant's domain, e.g. my-tenant.us.auth0.com")
+	if domain != "" {
+		issuer, err := issuerFromDomain(domain)
+		if err != nil {
+			r.fail("AUTH0_DOMAIN", "%v", err)
+		}
+		c.Auth0Issuer = issuer
+	}
+	c.Auth0ClientID = r.required("AUTH0_CLIENT_ID", "copy the Client ID of your Auth0 application (Applications > your app > Settings)")
+	c.Auth0ClientSecret = r.secret("AUTH0_CLIENT_SECRET", "copy the Client Secret of your Auth0 application; the password grant needs a confidential client")
+	c.Auth0Audience = r.required("AUTH0_AUDIENCE", "set the Identifier of your Auth0 API (Applications > APIs), e.g. https://api.example.com/")
+	if c.Auth0Audience != "" {
+		if err := validateAudience(c.Auth0Audience, c.Auth0ClientID, c.Auth0Issuer); err != nil {
+			r.fail("AUTH0_AUDIENCE", "%v", err)
+		}
+	}
+	c.Auth0Realm = r.str("AUTH0_REALM", "")
+	if strings.ContainsAny(c.Auth0Realm, " \t/") {
+		r.fail("AUTH0_REALM", "%q is not an Auth0 connection name; use the database connection's name, e.g. Username-Password-Authentication, or leave it unset to use the tenant's Default Directory", c.Auth0Realm)
+	}
+	c.Auth0ClaimsNamespace = r.str("AUTH0_CLAIMS_NAMESPACE", "")
+	if c.Auth0ClaimsNamespace != "" {
+		if err := validateNamespace(c.Auth0ClaimsNamespace, c.Auth0Issuer); err != nil {
+			r.fail("AUTH0_CLAIMS_NAMESPACE", "%v", err)
+		}
+	}
+	c.Auth0Timeout = r.duration("AUTH0_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Minute)
+	c.JWKSCacheTTL = r.duration("JWKS_CACHE_TTL", 5*time.Minute, time.Second, 24*time.Hour)
+	c.JWTClockSkew = r.duration("JWT_CLOCK_SKEW", 10*time.Second, 0, 5*time.Minute)
+
+	c.HTTPAddr = r.str("HTTP_ADDR", "127.0.0.1:8080")
+	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
+		r.fail("HTTP_ADDR", "%q is not host:port; use e.g. 127.0.0.1:8080, or :8080 to listen on every interface", c.HTTPAddr)
+	}
+	proxies, err := parseTrustedProxies(r.str("TRUSTED_PROXIES", ""))
+	if err != nil {
+		r.fail("TRUSTED_PROXIES", "%v", err)
+	}
+	c.TrustedProxies = proxies
+	c.GraphiQL = r.boolean("GRAPHIQL_ENABLED", c.Auth0Issuer != nil && isLoopbackHost(c.Auth0Issuer.Hostname()))
+
+	c.MaxBodyBytes = int64(r.integer("MAX_BODY_BYTES", 1<<20, 1<<10, 64<<20))
+	c.MaxHeaderBytes = r.integer("MAX_HEADER_BYTES", 32<<10, 4<<10, 1<<20)
+	c.QueryTokenLimit = r.integer("QUERY_TOKEN_LIMIT", 5000, 100, 1_000_000)
+	c.QueryMaxDepth = r.integer("QUERY_MAX_DEPTH", 15, 2, 100)
+	c.QueryMaxComplexity = r.integer("QUERY_MAX_COMPLEXITY", 1000, 10, 1_000_000)
+	c.RequestTimeout = r.duration("REQUEST_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)
+	c.ReadHeaderTimeout = r.duration("HTTP_READ_HEADER_TIMEOUT", 5*time.Second, 100*time.Millisecond, 5*time.Minute)
+	c.ReadTimeout = r.duration("HTTP_READ_TIMEOUT", 15*time.Second, 100*time.Millisecond, 10*time.Minute)
+	c.WriteTimeout = r.duration("HTTP_WRITE_TIMEOUT", 20*time.Second, 100*time.Millisecond, 10*time.Minute)
+	c.IdleTimeout = r.duration("HTTP_IDLE_TIMEOUT", 60*time.Second, time.Second, time.Hour)
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute)
+	if c.WriteTimeout <= c.RequestTimeout {
+		r.fail("HTTP_WRITE_TIMEOUT", "%s must be longer than REQUEST_TIMEOUT (%s), or answers to slow requests are cut off; raise it or lower REQUEST_TIMEOUT", c.WriteTimeout, c.RequestTimeout)
+	}
+
+	c.LoginPerIPPerMinute = r.integer("LOGIN_RATE_PER_IP", 30, 1, 100_000)
+	c.LoginPerIPBurst = r.integer("LOGIN_BURST_PER_IP", 10, 1, 100_000)
+	c.LoginMaxFailures = r.integer("LOGIN_MAX_FAILURES", 5, 1, 100)
+	c.LoginFailureWindow = r.duration("LOGIN_FAILURE_WINDOW", 15*time.Minute, time.Second, 24*time.Hour)
+
+	c.LogLevel = strings.ToLower(r.str("LOG_LEVEL", "info"))
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		r.fail("LOG_LEVEL", "%q is not a level; use debug, info, warn or error", c.LogLevel)
+	}
+
+	if len(r.problems) > 0 {
+		return nil, &ConfigError{Problems: r.problems}
+	}
+	return c, nil
+}
+
+var neo4jSchemes = map[string]bool{"bolt": true, "bolt+s": true, "bolt+ssc": true, "neo4j": true, "neo4j+s": true, "neo4j+ssc": true}
+
+func validateNeo4jURI(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not a URI; use e.g. bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io", raw)
+	}
+	if !neo4jSchemes[u.Scheme] {
+		return fmt.Errorf("scheme %q is unknown; use one of bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc", u.Scheme)
+	}
+	if u.User != nil {
+		return errors.New("must not carry credentials; set NEO4J_USERNAME and NEO4J_PASSWORD instead")
+	}
+	if u.Path != "" && u.Path != "/" {
+		return fmt.Errorf("must not have a path (%q); the database is chosen with NEO4J_DATABASE", u.Path)
+	}
+	return nil
+}
+
+func validDatabaseName(name string) bool {
+	if name == "" || len(name) > 63 {
+		return false
+	}
+	for i, ch := range name {
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z':
+		case i > 0 && (ch >= '0' && ch <= '9' || ch == '.' || ch == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// issuerFromDomain turns AUTH0_DOMAIN into the issuer URL Auth0 puts in `iss`:
+// https://{domain}/ with a trailing slash. http:// is allowed for a loopback
+// host only (the local dev issuer).
+func issuerFromDomain(domain string) (*url.URL, error) {
+	raw := domain
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return nil, fmt.Errorf("%q is not a domain; give the bare tenant domain, e.g. my-tenant.us.auth0.com", domain)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%q has credentials, a query or a fragment; give the bare tenant domain, e.g. my-tenant.us.auth0.com", domain)
+	}
+	if u.Path != "" && u.Path != "/" {
+		return nil, fmt.Errorf("%q has a path (%q); give the bare tenant domain, e.g. my-tenant.us.auth0.com, not a URL such as https://my-tenant.us.auth0.com/oauth/token", domain, u.Path)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopbackHost(u.Hostname()) {
+			return nil, fmt.Errorf("%q uses http:// with a non-loopback host; Auth0 tenants are https only (http:// is accepted for a local dev issuer on 127.0.0.1 or localhost)", domain)
+		}
+	default:
+		return nil, fmt.Errorf("%q has scheme %q; give the bare tenant domain, e.g. my-tenant.us.auth0.com", domain, u.Scheme)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}, nil
+}
+
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// validateAudience catches the usual mistakes: the client ID, the Management
+// API or the userinfo URL given instead of the API's identifier.
+func validateAudience(aud, clientID string, issuer *url.URL) error {
+	if strings.ContainsAny(aud, " \t\r\n\"'") {
+		return fmt.Errorf("%q contains spaces or quotes; copy the Identifier of your Auth0 API exactly (Applications > APIs), e.g. https://api.example.com/", aud)
+	}
+	if aud == clientID {
+		return errors.New("equals AUTH0_CLIENT_ID; the audience is your API's Identifier (Applications > APIs), not the application's Client ID")
+	}
+	if issuer != nil {
+		base := strings.TrimSuffix(issuer.String(), "/")
+		if strings.HasPrefix(aud, base+"/api/v2") {
+			return fmt.Errorf("%q is the Auth0 Management API; create an API for this server (Applications > APIs > Create API, signing algorithm RS256) and use its Identifier", aud)
+		}
+		if strings.HasPrefix(aud, base+"/userinfo") {
+			return fmt.Errorf("%q is the userinfo endpoint; use the Identifier of the Auth0 API you created for this server", aud)
+		}
+	}
+	return nil
+}
+
+// validateNamespace checks the custom-claims namespace: an http(s) URL that
+// ends with a slash and is not an Auth0 domain (Auth0 drops such claims).
+func validateNamespace(ns string, issuer *url.URL) error {
+	u, err := url.Parse(ns)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not a URL; use the namespace your post-login Action uses, e.g. https://api.example.com/", ns)
+	}
+	if !strings.HasSuffix(ns, "/") {
+		return fmt.Errorf("%q must end with a slash, so claims read as %semail", ns, ns+"/")
+	}
+	host := u.Hostname()
+	if strings.HasSuffix(host, ".auth0.com") || (issuer != nil && host == issuer.Hostname() && !isLoopbackHost(host)) {
+		return fmt.Errorf("%q is an Auth0 domain; Auth0 silently drops claims in that namespace, use a domain of your own", ns)
+	}
+	return nil
+}
+
+func parseTrustedProxies(raw string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, "/") {
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an IP or CIDR; list proxies as e.g. 10.0.0.0/8,192.168.1.7", part)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		ip, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an IP or CIDR; list proxies as e.g. 10.0.0.0/8,192.168.1.7", part)
+		}
+		out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
+	}
+	return out, nil
+}

@@ -1,0 +1,95 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// depthLimit refuses operations nested deeper than max fields. Introspection
+// fields (__schema, __type) are not counted: their depth is bounded by the
+// schema, and GraphiQL's introspection query is deep.
+type depthLimit struct{ max int }
+
+var (
+	_ graphql.HandlerExtension        = depthLimit{}
+	_ graphql.OperationContextMutator = depthLimit{}
+)
+
+func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (d depthLimit) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	depth := selectionDepth(opCtx.Doc, opCtx.Operation.SelectionSet, map[string]bool{})
+	if depth > d.max {
+		err := gqlerror.Errorf("The operation is nested %d levels deep; the limit is %d.", depth, d.max)
+		err.Extensions = map[string]any{"code": CodeDepthLimitExceeded}
+		return err
+	}
+	return nil
+}
+
+// selectionDepth is the depth of the deepest field under set. Fragment
+// cycles are already refused by validation; visiting guards anyway.
+func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, visiting map[string]bool) int {
+	deepest := 0
+	for _, sel := range set {
+		d := 0
+		switch s := sel.(type) {
+		case *ast.Field:
+			if len(s.Name) > 1 && s.Name[:2] == "__" {
+				continue
+			}
+			d = 1 + selectionDepth(doc, s.SelectionSet, visiting)
+		case *ast.InlineFragment:
+			d = selectionDepth(doc, s.SelectionSet, visiting)
+		case *ast.FragmentSpread:
+			if visiting[s.Name] {
+				continue
+			}
+			frag := doc.Fragments.ForName(s.Name)
+			if frag == nil {
+				continue
+			}
+			visiting[s.Name] = true
+			d = selectionDepth(doc, frag.SelectionSet, visiting)
+			delete(visiting, s.Name)
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}
+
+// authFieldLimit allows at most one field that calls the identity provider
+// (login, refreshToken, signup) per operation, so aliases cannot multiply
+// password attempts past the rate limiter.
+type authFieldLimit struct{}
+
+var (
+	_ graphql.HandlerExtension        = authFieldLimit{}
+	_ graphql.OperationContextMutator = authFieldLimit{}
+)
+
+var providerFields = map[string]bool{"login": true, "refreshToken": true, "signup": true}
+
+func (authFieldLimit) ExtensionName() string                   { return "AuthFieldLimit" }
+func (authFieldLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (authFieldLimit) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if opCtx.Operation.Operation != ast.Mutation {
+		return nil
+	}
+	n := 0
+	for _, f := range graphql.CollectFields(opCtx, opCtx.Operation.SelectionSet, []string{"Mutation"}) {
+		if providerFields[f.Name] {
+			n++
+		}
+	}
+	if n > 1 {
+		err := gqlerror.Errorf("%s", fmt.Sprintf("An operation may hold at most one login, refreshToken or signup field; this one holds %d.", n))
+		err.Extensions = map[string]any{"code": CodeAuthFieldLimit}
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gqlneo/gqlneo/auth"
+	"github.com/gqlneo/gqlneo/graph/model"
+	"github.com/gqlneo/gqlneo/neo4jrepo"
+)
+
+const (
+	maxUsernameLen     = 254
+	maxPasswordLen     = 1024
+	maxRefreshTokenLen = 4096
+)
+
+// login exchanges credentials for tokens, bounded by the limiter before the
+// identity provider is called.
+func (r *Resolver) login(ctx context.Context, username, password string) (*model.AuthPayload, error) {
+	username = strings.TrimSpace(username)
+	switch {
+	case username == "":
+		return nil, inputError("username", "The username is empty.")
+	case len(username) > maxUsernameLen || !utf8.ValidString(username):
+		return nil, inputError("username", "The username is too long or not valid text.")
+	case password == "":
+		return nil, inputError("password", "The password is empty.")
+	case len(password) > maxPasswordLen:
+		return nil, inputError("password", "The password is too long.")
+	}
+	ip := r.ClientIP(ctx)
+	if retry, ok := r.Limiter.Allow(ip, username); !ok {
+		return nil, &auth.RateLimitedError{RetryAfter: retry}
+	}
+	tokens, err := r.Tokens.PasswordLogin(ctx, username, password, ip)
+	if err != nil {
+		if errors.Is(err, auth.ErrInvalidCredentials) {
+			r.Limiter.Failed(username)
+		}
+		return nil, r.providerError(ctx, err)
+	}
+	r.Limiter.Succeeded(username)
+	return r.signedIn(ctx, tokens)
+}
+
+// refresh exchanges a refresh token for new tokens.
+func (r *Resolver) refresh(ctx context.Context, refreshToken string) (*model.AuthPayload, error) {
+	switch {
+	case strings.TrimSpace(refreshToken) == "":
+		return nil, inputError("refreshToken", "The refresh token is empty.")
+	case len(refreshToken) > maxRefreshTokenLen:
+		return nil, inputError("refreshToken", "The refresh token is too long.")
+	}
+	ip := r.ClientIP(ctx)
+	if retry, ok := r.Limiter.Allow(ip, ""); !ok {
+		return nil, &auth.RateLimitedError{RetryAfter: retry}
+	}
+	tokens, err := r.Tokens.Refresh(ctx, refreshToken, ip)
+	if err != nil {
+		return nil, r.providerError(ctx, err)
+	}
+	return r.signedIn(ctx, tokens)
+}
+
+// providerError logs identity-provider answers that mean this server is
+// misconfigured (the presenter then answers INTERNAL_SERVER_ERROR); known
+// answers pass through to the presenter unchanged.
+func (r *Resolver) providerError(ctx context.Context, err error) error {
+	var pe *auth.ProviderError
+	if errors.As(err, &pe) {
+		r.Logger.ErrorContext(ctx, "identity provider refused the token request; check AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_AUDIENCE, AUTH0_REALM and the application's grant types",
+			"status", pe.Status, "auth0_error", pe.Code, "auth0_description", pe.Description)
+		return errMisconfigured
+	}
+	return err
+}
+
+// signedIn validates what the provider returned with this server's own
+// validators, syncs the profile into the graph and builds the payload. A
+// token this server would refuse means the tenant and the configuration
+// disagree: one clear log line, not a mystery 401 on the next request.
+func (r *Resolver) signedIn(ctx context.Context, tokens *auth.TokenSet) (*model.AuthPayload, error) {
+	claims, err := r.AccessTokens.Validate(ctx, tokens.AccessToken)
+	if err != nil {
+		reason := auth.ReasonInvalidToken
+		var te *auth.TokenError
+		if errors.As(err, &te) {
+			reason = te.Reason
+		}
+		r.Logger.ErrorContext(ctx, "the identity provider issued an access token this server rejects; check AUTH0_DOMAIN, AUTH0_AUDIENCE and that the API signs with RS256",
+			"reason", reason)
+		return nil, errMisconfigured
+	}
+	profile := neo4jrepo.Profile{Subject: claims.Subject, Email: claims.Email, Name: claims.Name, Picture: claims.Picture}
+	if claims.EmailVerified != nil {
+		profile.EmailVerified = *claims.EmailVerified
+	}
+	if tokens.IDToken != "" {
+		id, err := r.IDTokens.Validate(ctx, tokens.IDToken)
+		if err != nil {
+			r.Logger.ErrorContext(ctx, "the identity provider issued an ID token this server rejects; check AUTH0_DOMAIN and AUTH0_CLIENT_ID", "error", err.Error())
+			return nil, errMisconfigured
+		}
+		if id.Subject != claims.Subject {
+			r.Logger.ErrorContext(ctx, "the ID token and the access token name different subjects")
+			return nil, errMisconfigured
+		}
+		profile.Email, profile.Name, profile.Picture = first(id.Email, profile.Email), first(id.Name, profile.Name), first(id.Picture, profile.Picture)
+		if id.EmailVerified != nil {
+			profile.EmailVerified = *id.EmailVerified
+		}
+	}
+	user, err := r.Store.UpsertUser(ctx, profile)
+	if err != nil {
+		return nil, err
+	}
+	payload := &model.AuthPayload{
+		AccessToken: tokens.AccessToken,
+		TokenType:   "Bearer",
+		ExpiresIn:   tokens.ExpiresIn,
+		User:        userModel(user, true),
+	}
+	payload.IDToken = optional(tokens.IDToken)
+	payload.RefreshToken = optional(tokens.RefreshToken)
+	payload.Scope = optional(tokens.Scope)
+	return payload, nil
+}
+
+// me returns the caller's User, provisioning it on the first request from a
+// new subject with what the token's namespaced claims say.
+func (r *Resolver) me(ctx context.Context) (*model.User, error) {
+	claims, ok := auth.ClaimsFromContext(ctx)
+	if !ok {
+		return nil, errUnauthenticated
+	}
+	user, err := r.Store.UserBySubject(ctx, claims.Subject)
+	if errors.Is(err, neo4jrepo.ErrNotFound) {
+		profile := neo4jrepo.Profile{Subject: claims.Subject, Email: claims.Email, Name: claims.Name, Picture: claims.Picture}
+		if claims.EmailVerified != nil {
+			profile.EmailVerified = *claims.EmailVerified
+		}
+		user, err = r.Store.UpsertUser(ctx, profile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return userModel(user, true), nil
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,55 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gqlneo/gqlneo/auth"
+	"github.com/gqlneo/gqlneo/neo4jrepo"
+)
+
+// Store is what the resolvers need of the graph database.
+type Store interface {
+	// UserBySubject returns the User holding the identity sub, or neo4jrepo.ErrNotFound.
+	UserBySubject(ctx context.Context, sub string) (neo4jrepo.User, error)
+	// UpsertUser provisions or updates the User of p.Subject.
+	UpsertUser(ctx context.Context, p neo4jrepo.Profile) (neo4jrepo.User, error)
+}
+
+// TokenIssuer is what login and refreshToken need of the identity provider.
+type TokenIssuer interface {
+	PasswordLogin(ctx context.Context, username, password, endUserIP string) (*auth.TokenSet, error)
+	Refresh(ctx context.Context, refreshToken, endUserIP string) (*auth.TokenSet, error)
+}
+
+// AccessTokenValidator validates access tokens (the same validator the HTTP
+// middleware uses).
+type AccessTokenValidator interface {
+	Validate(ctx context.Context, token string) (*auth.Claims, error)
+}
+
+// IDTokenValidator validates OpenID Connect ID tokens issued to this client.
+type IDTokenValidator interface {
+	Validate(ctx context.Context, idToken string) (*auth.IDClaims, error)
+}
+
+// LoginLimiter bounds sign-in attempts before the identity provider is called.
+type LoginLimiter interface {
+	Allow(ip, username string) (retryAfter time.Duration, ok bool)
+	Failed(username string)
+	Succeeded(username string)
+}
+
+// Resolver is the root resolver: the one hand-owned place where the GraphQL
+// layer receives its dependencies. server.go fills it.
+type Resolver struct {
+	Store        Store
+	Tokens       TokenIssuer
+	AccessTokens AccessTokenValidator
+	IDTokens     IDTokenValidator
+	Limiter      LoginLimiter
+	// ClientIP returns the end user's IP for the request in ctx.
+	ClientIP func(ctx context.Context) string
+	Logger   *slog.Logger
+}

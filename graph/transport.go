@@ -1,0 +1,210 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/gqlneo/gqlneo/auth"
+)
+
+const (
+	mediaJSON            = "application/json"
+	mediaGraphQLResponse = "application/graphql-response+json"
+)
+
+// tokenExemptFields are the root fields an operation may consist of and still
+// run anonymously when the request carries a token that fails validation, so
+// a stale token never blocks signing in again.
+var tokenExemptFields = map[string]bool{
+	"login": true, "refreshToken": true, "signup": true,
+	"__schema": true, "__type": true, "__typename": true,
+}
+
+// httpTransport is the only GraphQL transport: POST with a JSON body, and GET
+// for queries. There is no multipart or form transport, so browsers cannot
+// send an operation cross-site without a CORS preflight. It never echoes a
+// request body back (it may hold a password), and it answers HTTP 401 with
+// WWW-Authenticate when a presented token failed validation and the
+// operation needs more than the token-exempt fields.
+type httpTransport struct{}
+
+var _ graphql.Transport = httpTransport{}
+
+func (httpTransport) Supports(r *http.Request) bool {
+	if r.Header.Get("Upgrade") != "" {
+		return false
+	}
+	switch r.Method {
+	case http.MethodGet:
+		return true
+	case http.MethodPost:
+		mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		return err == nil && mediaType == mediaJSON
+	}
+	return false
+}
+
+// rawRequest is the JSON shape of a GraphQL-over-HTTP request.
+type rawRequest struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+	Extensions    map[string]any `json:"extensions"`
+}
+
+func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ctx := r.Context()
+	contentType := responseMediaType(r)
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-store")
+	start := graphql.Now()
+
+	params := &graphql.RawParams{Headers: r.Header}
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		params.Query = q.Get("query")
+		params.OperationName = q.Get("operationName")
+		if v := q.Get("variables"); v != "" {
+			if err := decodeJSON([]byte(v), &params.Variables); err != nil {
+				t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The variables parameter is not a JSON object.")
+				return
+			}
+		}
+		if v := q.Get("extensions"); v != "" {
+			if err := decodeJSON([]byte(v), &params.Extensions); err != nil {
+				t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The extensions parameter is not a JSON object.")
+				return
+			}
+		}
+	} else {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				t.fail(w, r, exec, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "The request body is too large.")
+				return
+			}
+			t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The request body could not be read.")
+			return
+		}
+		var req rawRequest
+		if err := decodeJSON(body, &req); err != nil {
+			t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The request body is not a JSON GraphQL request ({\"query\": ..., \"variables\": {...}}).")
+			return
+		}
+		params.Query, params.OperationName = req.Query, req.OperationName
+		params.Variables, params.Extensions = req.Variables, req.Extensions
+	}
+	if strings.TrimSpace(params.Query) == "" {
+		t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The request has no query.")
+		return
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+
+	opCtx, errs := exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		status := http.StatusOK
+		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+			status = http.StatusBadRequest
+			if contentType == mediaJSON {
+				status = http.StatusUnprocessableEntity
+			}
+		}
+		w.WriteHeader(status)
+		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
+		return
+	}
+	if r.Method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
+		w.Header().Set("Allow", "POST")
+		t.fail(w, r, exec, http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Only queries may be sent with GET; send mutations with POST.")
+		return
+	}
+	if tokenErr, ok := auth.TokenErrorFromContext(ctx); ok && !onlyTokenExemptFields(opCtx) {
+		auth.WriteWWWAuthenticate(w.Header(), tokenErr.Reason)
+		w.WriteHeader(http.StatusUnauthorized)
+		err := &gqlerror.Error{
+			Message:    "The access token is not valid; sign in again.",
+			Extensions: map[string]any{"code": CodeUnauthenticated, "reason": tokenErr.Reason},
+		}
+		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), gqlerror.List{err}))
+		return
+	}
+
+	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	writeResponse(w, responses(ctx))
+}
+
+// fail answers a request-level error with its status and code.
+func (httpTransport) fail(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, status int, code, message string) {
+	w.WriteHeader(status)
+	err := &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
+	writeResponse(w, exec.DispatchError(r.Context(), gqlerror.List{err}))
+}
+
+// onlyTokenExemptFields reports whether every root field of the operation is
+// one that runs without a valid token.
+func onlyTokenExemptFields(opCtx *graphql.OperationContext) bool {
+	op := opCtx.Operation
+	typeName := "Query"
+	switch op.Operation {
+	case ast.Mutation:
+		typeName = "Mutation"
+	case ast.Subscription:
+		typeName = "Subscription"
+	}
+	for _, f := range graphql.CollectFields(opCtx, op.SelectionSet, []string{typeName}) {
+		if !tokenExemptFields[f.Name] {
+			return false
+		}
+	}
+	return true
+}
+
+// responseMediaType honours Accept: application/graphql-response+json, and
+// answers application/json otherwise (what existing clients expect).
+func responseMediaType(r *http.Request) string {
+	for part := range strings.SplitSeq(r.Header.Get("Accept"), ",") {
+		mediaType, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mediaType {
+		case mediaGraphQLResponse:
+			return mediaGraphQLResponse
+		case mediaJSON:
+			return mediaJSON
+		}
+	}
+	return mediaJSON
+}
+
+// decodeJSON decodes one JSON value and refuses trailing data.
+func decodeJSON(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after the JSON value")
+	}
+	return nil
+}
+
+func writeResponse(w io.Writer, resp *graphql.Response) {
+	b, err := json.Marshal(resp)
+	if err != nil {
+		b = []byte(`{"errors":[{"message":"Internal server error.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
+	}
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,182 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+)
+
+// ReadinessCheck reports whether a dependency is ready; name appears in /readyz.
+type ReadinessCheck struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// RequestObserver counts HTTP requests, for metrics.
+type RequestObserver interface {
+	ObserveRequest(route string, status int)
+}
+
+// Config is what the HTTP edge needs.
+type Config struct {
+	// GraphQL serves /graphql; it receives requests after the edge's
+	// middleware and Auth (when set).
+	GraphQL http.Handler
+	// Auth wraps the GraphQL handler (the JWT middleware).
+	Auth func(http.Handler) http.Handler
+	// Metrics serves /metrics; nil disables the route.
+	Metrics http.Handler
+	// Observer counts requests; may be nil.
+	Observer RequestObserver
+	// Ready lists the checks /readyz runs.
+	Ready []ReadinessCheck
+	// GraphiQL serves the GraphiQL IDE at /.
+	GraphiQL bool
+	// MaxBodyBytes caps request bodies (413 beyond).
+	MaxBodyBytes int64
+	// RequestTimeout is the deadline of each GraphQL request's context.
+	RequestTimeout time.Duration
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
+}
+
+// NewHandler builds the server's whole HTTP handler.
+func NewHandler(cfg Config) http.Handler {
+	mux := http.NewServeMux()
+	gql := cfg.GraphQL
+	if cfg.Auth != nil {
+		gql = cfg.Auth(gql)
+	}
+	gql = withDeadline(cfg.RequestTimeout, withBodyLimit(cfg.MaxBodyBytes, withClientIP(cfg.TrustedProxies, gql)))
+	mux.Handle("/graphql", gql)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", readyz(cfg.Ready))
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
+	if cfg.GraphiQL {
+		mux.Handle("GET /{$}", playground.Handler("GraphQL API", "/graphql"))
+	}
+	return withRequestID(withAccessLog(cfg.Logger, cfg.Observer, withRecover(cfg.Logger, mux)))
+}
+
+func readyz(checks []ReadinessCheck) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		status := http.StatusOK
+		result := map[string]string{}
+		for _, c := range checks {
+			if err := c.Check(ctx); err != nil {
+				status = http.StatusServiceUnavailable
+				result[c.Name] = "unavailable"
+				continue
+			}
+			result[c.Name] = "ok"
+		}
+		writeJSON(w, status, result)
+	}
+}
+
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func withBodyLimit(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{{
+				"message": "The request body is too large.", "extensions": map[string]string{"code": "REQUEST_TOO_LARGE"},
+			}}})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status written, for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func withAccessLog(logger *slog.Logger, obs RequestObserver, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		route := routeOf(r.URL.Path)
+		if obs != nil {
+			obs.ObserveRequest(route, rec.status)
+		}
+		if route == "/metrics" || route == "/healthz" || route == "/readyz" {
+			return
+		}
+		logger.InfoContext(r.Context(), "request", "method", r.Method, "route", route,
+			"status", rec.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+// routeOf bounds the route label to the known routes.
+func routeOf(path string) string {
+	switch path {
+	case "/graphql", "/healthz", "/readyz", "/metrics", "/":
+		return path
+	}
+	return "other"
+}
+
+func withRecover(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				logger.ErrorContext(r.Context(), "panic", "panic", v, "stack", string(debug.Stack()))
+				writeJSON(w, http.StatusInternalServerError, map[string]any{"errors": []map[string]any{{
+					"message":    "Internal server error (request id " + RequestIDFromContext(r.Context()) + ").",
+					"extensions": map[string]string{"code": "INTERNAL_SERVER_ERROR", "requestId": RequestIDFromContext(r.Context())},
+				}}})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

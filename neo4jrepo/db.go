@@ -1,0 +1,135 @@
+package neo4jrepo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+)
+
+// Config says how to reach Neo4j. The server's configuration fills it from
+// the environment.
+type Config struct {
+	// URI is the Bolt URI, for example bolt://127.0.0.1:7687 or neo4j+s://host.
+	URI string
+	// Username and Password are the basic-auth credentials.
+	Username string
+	Password string
+	// Database is the database every session names explicitly.
+	Database string
+	// MaxRetryTime bounds the driver's retries of a managed transaction; keep
+	// it at or below the request deadline.
+	MaxRetryTime time.Duration
+	// ConnectTimeout bounds establishing one connection (socket and handshake).
+	ConnectTimeout time.Duration
+	// PoolSize is the maximum number of connections in the pool.
+	PoolSize int
+}
+
+// Counter is what the repository needs of a metric: the
+// `cypher_statements_total` counter. A Prometheus counter satisfies it.
+type Counter interface{ Inc() }
+
+type noCounter struct{}
+
+func (noCounter) Inc() {}
+
+// DB is the process's one Neo4j driver plus the database name. It is safe for
+// concurrent use.
+type DB struct {
+	driver     neo4j.DriverWithContext
+	database   string
+	statements Counter
+}
+
+// Option configures a DB.
+type Option func(*DB)
+
+// WithStatementCounter makes the DB count every Cypher statement it sends.
+// Default: statements are not counted.
+func WithStatementCounter(c Counter) Option {
+	return func(db *DB) { db.statements = c }
+}
+
+// Open creates the driver. It does not contact the server; call Verify for
+// that (the server does so at start).
+func Open(cfg Config, opts ...Option) (*DB, error) {
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.Username, cfg.Password, ""),
+		func(c *config.Config) {
+			if cfg.MaxRetryTime > 0 {
+				c.MaxTransactionRetryTime = cfg.MaxRetryTime
+			}
+			if cfg.ConnectTimeout > 0 {
+				c.SocketConnectTimeout = cfg.ConnectTimeout
+				c.ConnectionAcquisitionTimeout = cfg.ConnectTimeout
+			}
+			if cfg.PoolSize > 0 {
+				c.MaxConnectionPoolSize = cfg.PoolSize
+			}
+		})
+	if err != nil {
+		return nil, fmt.Errorf("neo4jrepo: create driver: %w", err)
+	}
+	db := &DB{driver: driver, database: cfg.Database, statements: noCounter{}}
+	for _, opt := range opts {
+		opt(db)
+	}
+	return db, nil
+}
+
+// Verify checks that Neo4j is reachable and the credentials work.
+func (db *DB) Verify(ctx context.Context) error {
+	return classify(ctx, "verify connectivity", db.driver.VerifyConnectivity(ctx))
+}
+
+// Ping runs a trivial read on the configured database, for readiness probes.
+func (db *DB) Ping(ctx context.Context) error {
+	_, err := read(ctx, db, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		_, err := db.run(ctx, tx, "RETURN 1", nil)
+		return struct{}{}, err
+	})
+	return classify(ctx, "ping", err)
+}
+
+// Close releases the driver's connections.
+func (db *DB) Close(ctx context.Context) error {
+	return db.driver.Close(ctx)
+}
+
+// run sends one statement. It is the only place the package sends Cypher, so
+// the statement counter is exact.
+func (db *DB) run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) (neo4j.ResultWithContext, error) {
+	db.statements.Inc()
+	return tx.Run(ctx, cypher, params)
+}
+
+// runAuto sends one statement outside a managed transaction; schema commands
+// need that.
+func (db *DB) runAuto(ctx context.Context, cypher string) error {
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database})
+	defer session.Close(ctx)
+	db.statements.Inc()
+	res, err := session.Run(ctx, cypher, nil)
+	if err != nil {
+		return err
+	}
+	_, err = res.Consume(ctx)
+	return err
+}
+
+// read runs work in a managed read transaction on the configured database.
+func read[T any](ctx context.Context, db *DB, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeRead})
+	defer session.Close(ctx)
+	return neo4j.ExecuteRead(ctx, session, work)
+}
+
+// write runs work in a managed write transaction on the configured database.
+// The driver may retry work, so work must be idempotent.
+func write[T any](ctx context.Context, db *DB, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
+	defer session.Close(ctx)
+	return neo4j.ExecuteWrite(ctx, session, work)
+}

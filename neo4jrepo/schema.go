@@ -1,0 +1,20 @@
+package neo4jrepo
+
+import "context"
+
+// schemaStatements create the constraints the model relies on. Each is
+// idempotent (IF NOT EXISTS), so running them at every start is safe.
+var schemaStatements = []string{
+	"CREATE CONSTRAINT identity_sub IF NOT EXISTS FOR (i:Identity) REQUIRE i.sub IS UNIQUE",
+	"CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
+}
+
+// EnsureSchema creates the constraints if they are missing.
+func (db *DB) EnsureSchema(ctx context.Context) error {
+	for _, stmt := range schemaStatements {
+		if err := db.runAuto(ctx, stmt); err != nil {
+			return classify(ctx, "ensure schema", err)
+		}
+	}
+	return nil
+}
