@@ -195,7 +195,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	c.Auth0Timeout = r.duration("AUTH0_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Minute)
 	c.JWKSCacheTTL = r.duration("JWKS_CACHE_TTL", 5*time.Minute, time.Second, 24*time.Hour)
-	c.JWTClockSkew = r.duration("JWT_CLOCK_SKEW", 10*time.Second, 0, 5*time.Minute)
+	c.JWTClockSkew = r.duration("JWT_CLOCK_SKEW", 30*time.Second, 0, 5*time.Minute)
 
 	c.HTTPAddr = r.str("HTTP_ADDR", "127.0.0.1:8080")
 	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {

@@ -9,9 +9,9 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// depthLimit refuses operations nested deeper than max fields. Introspection
-// fields (__schema, __type) are not counted: their depth is bounded by the
-// schema, and GraphiQL's introspection query is deep.
+// depthLimit refuses operations nested deeper than max fields. Every field
+// counts, introspection included (GraphiQL's introspection query is 13 deep,
+// under the default of 15).
 type depthLimit struct{ max int }
 
 var (
@@ -39,9 +39,6 @@ func selectionDepth(doc *ast.QueryDocument, set ast.SelectionSet, visiting map[s
 		d := 0
 		switch s := sel.(type) {
 		case *ast.Field:
-			if len(s.Name) > 1 && s.Name[:2] == "__" {
-				continue
-			}
 			d = 1 + selectionDepth(doc, s.SelectionSet, visiting)
 		case *ast.InlineFragment:
 			d = selectionDepth(doc, s.SelectionSet, visiting)

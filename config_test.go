@@ -1,0 +1,98 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func validEnv() map[string]string {
+	return map[string]string{
+		"NEO4J_PASSWORD":      "pw",
+		"AUTH0_DOMAIN":        "my-tenant.us.auth0.com",
+		"AUTH0_AUDIENCE":      "https://api.example.com/",
+		"AUTH0_CLIENT_ID":     "abc123",
+		"AUTH0_CLIENT_SECRET": "shh",
+	}
+}
+
+func TestConfigDefaultsAndIssuer(t *testing.T) {
+	cfg, err := LoadConfig(func(k string) string { return validEnv()[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Auth0Issuer.String(); got != "https://my-tenant.us.auth0.com/" {
+		t.Errorf("issuer %q", got)
+	}
+	if cfg.Neo4jURI != "bolt://127.0.0.1:7687" || cfg.Neo4jDatabase != "neo4j" || cfg.MaxBodyBytes != 1<<20 {
+		t.Errorf("unexpected defaults: %+v", cfg)
+	}
+	if cfg.GraphiQL {
+		t.Error("GraphiQL is on by default for a real tenant")
+	}
+}
+
+func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
+	cases := []struct {
+		name, key, value, want string
+	}{
+		{"a domain with a path", "AUTH0_DOMAIN", "https://my-tenant.auth0.com/oauth/token", "has a path"},
+		{"http for a remote domain", "AUTH0_DOMAIN", "http://my-tenant.auth0.com", "http:// with a non-loopback host"},
+		{"the Management API as audience", "AUTH0_AUDIENCE", "https://my-tenant.us.auth0.com/api/v2/", "Management API"},
+		{"the client ID as audience", "AUTH0_AUDIENCE", "abc123", "equals AUTH0_CLIENT_ID"},
+		{"an audience with spaces", "AUTH0_AUDIENCE", "my api", "spaces"},
+		{"an unknown Neo4j scheme", "NEO4J_URI", "http://127.0.0.1:7474", "scheme \"http\" is unknown"},
+		{"credentials in the Neo4j URI", "NEO4J_URI", "bolt://neo4j:pw@127.0.0.1:7687", "credentials"},
+		{"a missing secret", "AUTH0_CLIENT_SECRET", "", "required and has no default"},
+		{"a missing Neo4j password", "NEO4J_PASSWORD", "", "required and has no default"},
+		{"a bad duration", "REQUEST_TIMEOUT", "ten seconds", "not a duration"},
+		{"a body limit out of range", "MAX_BODY_BYTES", "12", "out of range"},
+		{"a bad proxy list", "TRUSTED_PROXIES", "10.0.0.0/8,nope", "not an IP or CIDR"},
+		{"a namespace without a slash", "AUTH0_CLAIMS_NAMESPACE", "https://api.example.com", "must end with a slash"},
+		{"a namespace on an Auth0 domain", "AUTH0_CLAIMS_NAMESPACE", "https://my-tenant.us.auth0.com/", "Auth0 domain"},
+		{"a write timeout shorter than the request deadline", "HTTP_WRITE_TIMEOUT", "5s", "longer than REQUEST_TIMEOUT"},
+		{"a bad listen address", "HTTP_ADDR", "8080", "not host:port"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := validEnv()
+			env[tc.key] = tc.value
+			_, err := LoadConfig(func(k string) string { return env[k] })
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.key+":") || !strings.Contains(msg, tc.want) {
+				t.Errorf("error %q does not name %s with %q", msg, tc.key, tc.want)
+			}
+			for _, secret := range []string{"shh", "pw@"} {
+				if strings.Contains(msg, secret) && tc.key != "NEO4J_URI" {
+					t.Errorf("the error echoes a secret: %q", msg)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigAcceptsALoopbackDevIssuer(t *testing.T) {
+	env := validEnv()
+	env["AUTH0_DOMAIN"] = "http://127.0.0.1:8081"
+	cfg, err := LoadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Auth0Issuer.String() != "http://127.0.0.1:8081/" || !cfg.GraphiQL {
+		t.Errorf("issuer %q graphiql %v", cfg.Auth0Issuer, cfg.GraphiQL)
+	}
+}
+
+func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
+	_, err := LoadConfig(func(string) string { return "" })
+	if err == nil {
+		t.Fatal("an empty environment was accepted")
+	}
+	for _, name := range []string{"NEO4J_PASSWORD", "AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_AUDIENCE"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("%s not reported: %v", name, err)
+		}
+	}
+}
