@@ -71,9 +71,13 @@ type KeySet struct {
 	keys        *keySetSnapshot // nil until the first successful fetch
 	inflight    *keySetFetch    // the fetch in progress, shared by all callers
 	lastAttempt time.Time
-	lastRefresh time.Time
-	lastErr     error
-	jwksURL     string // where the last good key set came from; "" to rediscover
+	// lastKIDRefetch is when an unknown kid last forced a refetch. Unknown-kid
+	// refetches are rate-limited on their own clock, so a rotation right after
+	// a routine fetch (at start, say) is still picked up at once.
+	lastKIDRefetch time.Time
+	lastRefresh    time.Time
+	lastErr        error
+	jwksURL        string // where the last good key set came from; "" to rediscover
 }
 
 // keySetSnapshot is one immutable, successfully fetched key set.
@@ -226,7 +230,13 @@ func (k *KeySet) KeyFunc(ctx context.Context) (interface{}, error) {
 	}
 
 	// Unknown kid: the issuer may have rotated since the last fetch.
-	call := k.startFetchLocked(ctx, false)
+	var call *keySetFetch
+	if now := k.now(); k.lastKIDRefetch.IsZero() || now.Sub(k.lastKIDRefetch) >= k.minRefetch || k.inflight != nil {
+		if k.inflight == nil {
+			k.lastKIDRefetch = now
+		}
+		call = k.startFetchLocked(ctx, true)
+	}
 	k.mu.Unlock()
 	if call == nil {
 		return nil, errTokenUnknownKeyID

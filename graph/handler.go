@@ -70,7 +70,12 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 		if cfg.Observer != nil {
 			name := "unknown"
 			if graphql.HasOperationContext(ctx) {
-				name = names.label(graphql.GetOperationContext(ctx).OperationName)
+				opCtx := graphql.GetOperationContext(ctx)
+				opName := opCtx.OperationName
+				if opName == "" && opCtx.Operation != nil {
+					opName = opCtx.Operation.Name
+				}
+				name = names.label(opName)
 			}
 			cfg.Observer.ObserveOperation(name, time.Since(start))
 		}

@@ -22,7 +22,8 @@ type Config struct {
 	// MaxRetryTime bounds the driver's retries of a managed transaction; keep
 	// it at or below the request deadline.
 	MaxRetryTime time.Duration
-	// ConnectTimeout bounds establishing one connection (socket and handshake).
+	// ConnectTimeout bounds opening one TCP connection. Waiting for a pooled
+	// connection is bounded by the request's context instead.
 	ConnectTimeout time.Duration
 	// PoolSize is the maximum number of connections in the pool.
 	PoolSize int
@@ -63,7 +64,6 @@ func Open(cfg Config, opts ...Option) (*DB, error) {
 			}
 			if cfg.ConnectTimeout > 0 {
 				c.SocketConnectTimeout = cfg.ConnectTimeout
-				c.ConnectionAcquisitionTimeout = cfg.ConnectTimeout
 			}
 			if cfg.PoolSize > 0 {
 				c.MaxConnectionPoolSize = cfg.PoolSize

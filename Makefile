@@ -1,0 +1,45 @@
+# The two commands of the quickstart are `make run` and `make test`.
+# Everything else here is what they are made of.
+
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin
+
+.PHONY: run test build generate vet check-generate neo4j issuer clean
+
+## run: build everything, start Neo4j (unless NEO4J_URI points elsewhere), the dev Auth0 issuer and the server on http://127.0.0.1:8080; Ctrl-C stops all of them.
+run: build
+	@dev/run.sh
+
+## test: the whole suite; starts a throwaway Neo4j of its own and the issuer in-process.
+test:
+	@dev/test.sh
+
+## build: the server and the dev issuer binaries under bin/ (the Neo4j launcher builds itself on first start).
+build:
+	$(GO) build -o $(BIN)/server .
+	$(GO) build -o $(BIN)/auth0-dev ./dev/auth0
+
+## generate: regenerate gqlgen's code from schema.graphqls.
+generate:
+	$(GO) generate ./...
+
+## vet: go vet over every package.
+vet:
+	$(GO) vet ./...
+
+## check-generate: fail when `go generate` changes a tracked file (CI runs this).
+check-generate:
+	$(GO) generate ./...
+	@git diff --exit-code --stat || (echo "go generate changed tracked files: run 'make generate' and commit" >&2; exit 1)
+
+## neo4j: only the dev Neo4j, in the foreground, on 127.0.0.1:7687.
+neo4j:
+	dev/neo4j/run.sh
+
+## issuer: only the dev Auth0 issuer, in the foreground, on 127.0.0.1:8081.
+issuer:
+	$(GO) run ./dev/auth0
+
+clean:
+	rm -rf $(BIN) dev/neo4j/target

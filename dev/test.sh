@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make test`: starts a throwaway Neo4j (fresh temporary store, its own port)
+# and runs every Go test against it. The tests start the dev Auth0 issuer
+# in-process on a random port; nothing here depends on `make run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source dev/lib.sh
+
+port=${NEO4J_TEST_PORT:-7688}
+log=$(mktemp -t neo4j-test.XXXXXX.log)
+pid=
+cleanup() { [[ -n "$pid" ]] && stop_pids "$pid"; rm -f "$log"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "starting a throwaway Neo4j on bolt://127.0.0.1:$port…"
+start_bg "$log" dev/neo4j/run.sh --temp --port "$port"
+pid=$BG_PID
+wait_ready "$pid" "$log" "NEO4J READY" 300 "Neo4j"
+
+export NEO4J_TEST_URI=bolt://127.0.0.1:$port
+export NEO4J_TEST_PASSWORD=dev-password
+export NEO4J_LAUNCHER=$PWD/dev/neo4j/run.sh
+
+go test -count=1 -timeout 20m "$@" ./...

@@ -1,0 +1,163 @@
+package neo4jrepo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+type countingCounter struct{ n atomic.Int64 }
+
+func (c *countingCounter) Inc() { c.n.Add(1) }
+
+// mustDB opens the test Neo4j that `make test` starts; it fails (never
+// skips) when there is none.
+func mustDB(tb testing.TB) (*DB, *countingCounter) {
+	tb.Helper()
+	uri, password := os.Getenv("NEO4J_TEST_URI"), os.Getenv("NEO4J_TEST_PASSWORD")
+	if uri == "" || password == "" {
+		tb.Fatal("NEO4J_TEST_URI and NEO4J_TEST_PASSWORD are not set: run the suite with `make test`")
+	}
+	counter := &countingCounter{}
+	db, err := Open(Config{URI: uri, Username: "neo4j", Password: password, Database: "neo4j", MaxRetryTime: 10 * time.Second}, WithStatementCounter(counter))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = db.Close(context.Background()) })
+	ctx := context.Background()
+	if err := db.Verify(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.EnsureSchema(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return db, counter
+}
+
+// uniqueSubject isolates each test's data from the others sharing the database.
+func uniqueSubject(tb testing.TB) string {
+	tb.Helper()
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	sub := "test|" + hex.EncodeToString(b[:])
+	return sub
+}
+
+// count runs a counting query for assertions.
+func count(tb testing.TB, db *DB, cypher string, params map[string]any) int64 {
+	tb.Helper()
+	res, err := neo4j.ExecuteQuery(context.Background(), db.driver, cypher, params, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(db.database))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n, _, err := neo4j.GetRecordValue[int64](res.Records[0], "n")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+func TestUserBySubjectOfAnUnknownSubjectIsNotFound(t *testing.T) {
+	db, _ := mustDB(t)
+	_, err := db.UserBySubject(context.Background(), uniqueSubject(t))
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestUpsertUserProvisionsThenKeepsProfileFields(t *testing.T) {
+	db, counter := mustDB(t)
+	ctx := context.Background()
+	sub := uniqueSubject(t)
+	before := counter.n.Load()
+	u, err := db.UpsertUser(ctx, Profile{Subject: sub, Email: "a@example.com", Name: "A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := counter.n.Load() - before; got != 1 {
+		t.Errorf("UpsertUser sent %d statements, want 1", got)
+	}
+	if u.ID == "" || u.Email != "a@example.com" || u.Name != "A" || u.CreatedAt.IsZero() {
+		t.Fatalf("provisioned %+v", u)
+	}
+	again, err := db.UpsertUser(ctx, Profile{Subject: sub, Picture: "https://example.com/a.png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != u.ID || again.Email != "a@example.com" || again.Picture != "https://example.com/a.png" {
+		t.Errorf("second upsert %+v lost fields or changed id (first %+v)", again, u)
+	}
+	found, err := db.UserBySubject(ctx, sub)
+	if err != nil || found.ID != u.ID {
+		t.Errorf("UserBySubject = %+v, %v", found, err)
+	}
+	if p := (Profile{Subject: sub}).Provider(); p != "test" {
+		t.Errorf("provider %q", p)
+	}
+}
+
+func TestConcurrentFirstRequestsCreateOneUserAndOneIdentity(t *testing.T) {
+	db, _ := mustDB(t)
+	sub := uniqueSubject(t)
+	const n = 50
+	ids := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			u, err := db.UpsertUser(context.Background(), Profile{Subject: sub, Name: "Racer"})
+			ids[i], errs[i] = u.ID, err
+		}(i)
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		if ids[i] != ids[0] {
+			t.Fatalf("request %d got user %s, request 0 got %s", i, ids[i], ids[0])
+		}
+	}
+	if got := count(t, db, "MATCH (i:Identity {sub: $sub}) RETURN count(i) AS n", map[string]any{"sub": sub}); got != 1 {
+		t.Errorf("%d identities, want 1", got)
+	}
+	if got := count(t, db, "MATCH (u:User)-[:HAS_IDENTITY]->(:Identity {sub: $sub}) RETURN count(u) AS n", map[string]any{"sub": sub}); got != 1 {
+		t.Errorf("%d users, want 1", got)
+	}
+}
+
+func TestEnsureSchemaIsIdempotent(t *testing.T) {
+	db, _ := mustDB(t)
+	for i := 0; i < 2; i++ {
+		if err := db.EnsureSchema(context.Background()); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+	if got := count(t, db, "SHOW CONSTRAINTS YIELD name WHERE name IN ['identity_sub', 'user_id'] RETURN count(*) AS n", nil); got != 2 {
+		t.Errorf("%d of the 2 constraints exist", got)
+	}
+}
+
+func TestAnUnreachableDatabaseIsErrUnavailable(t *testing.T) {
+	db, err := Open(Config{URI: "bolt://127.0.0.1:1", Username: "neo4j", Password: "x", Database: "neo4j", ConnectTimeout: 500 * time.Millisecond, MaxRetryTime: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err = db.UserBySubject(ctx, "auth0|x")
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+}
