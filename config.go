@@ -29,6 +29,10 @@ type Config struct {
 	Auth0ClientSecret    string
 	Auth0Realm           string
 	Auth0ClaimsNamespace string
+	// Auth0SignupConnection is the database connection signup creates accounts in.
+	Auth0SignupConnection string
+	// Auth0HookSecret authenticates the post-user-registration hook; "" disables it.
+	Auth0HookSecret string
 	// Auth0Timeout bounds each call to the Auth0 Authentication API.
 	Auth0Timeout time.Duration
 	JWKSCacheTTL time.Duration
@@ -186,6 +190,14 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.Auth0Realm = r.str("AUTH0_REALM", "")
 	if strings.ContainsAny(c.Auth0Realm, " \t/") {
 		r.fail("AUTH0_REALM", "%q is not an Auth0 connection name; use the database connection's name, e.g. Username-Password-Authentication, or leave it unset to use the tenant's Default Directory", c.Auth0Realm)
+	}
+	c.Auth0SignupConnection = r.str("AUTH0_SIGNUP_CONNECTION", firstNonEmpty(c.Auth0Realm, "Username-Password-Authentication"))
+	if strings.ContainsAny(c.Auth0SignupConnection, " \t/") {
+		r.fail("AUTH0_SIGNUP_CONNECTION", "%q is not an Auth0 connection name; use the database connection's name, e.g. Username-Password-Authentication", c.Auth0SignupConnection)
+	}
+	c.Auth0HookSecret = r.getenv("AUTH0_HOOK_SECRET")
+	if c.Auth0HookSecret != "" && len(c.Auth0HookSecret) < 16 && !(c.Auth0Issuer != nil && isLoopbackHost(c.Auth0Issuer.Hostname())) {
+		r.fail("AUTH0_HOOK_SECRET", "is shorter than 16 characters; generate one with `openssl rand -hex 32` and store the same value as the Action's secret")
 	}
 	c.Auth0ClaimsNamespace = r.str("AUTH0_CLAIMS_NAMESPACE", "")
 	if c.Auth0ClaimsNamespace != "" {
@@ -373,4 +385,11 @@ func parseTrustedProxies(raw string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
 	}
 	return out, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -142,14 +142,14 @@ func newApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error)
 		return nil, fmt.Errorf("ID token validator: %w", err)
 	}
 	tokens := auth.NewTokenClient(cfg.Auth0Issuer, cfg.Auth0ClientID, cfg.Auth0ClientSecret, cfg.Auth0Audience,
-		auth.WithRealm(cfg.Auth0Realm), auth.WithTokenTimeout(cfg.Auth0Timeout))
+		auth.WithRealm(cfg.Auth0Realm), auth.WithTokenTimeout(cfg.Auth0Timeout), auth.WithSignupConnection(cfg.Auth0SignupConnection))
 	limiter := auth.NewLoginLimiter(
 		auth.WithPerIPRate(cfg.LoginPerIPPerMinute, cfg.LoginPerIPBurst),
 		auth.WithMaxFailures(cfg.LoginMaxFailures, cfg.LoginFailureWindow))
 
 	resolver := &graph.Resolver{
 		Store: db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
-		ClientIP: httpapi.ClientIPFromContext, Logger: logger,
+		ClientIP: httpapi.ClientIPFromContext, Logger: logger, SignupConnection: cfg.Auth0SignupConnection,
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerConfig{
 		Limits:    graph.Limits{TokenLimit: cfg.QueryTokenLimit, MaxDepth: cfg.QueryMaxDepth, MaxComplexity: cfg.QueryMaxComplexity},
@@ -170,6 +170,11 @@ func newApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error)
 				}
 				return nil
 			}},
+		},
+		HookSecret: cfg.Auth0HookSecret,
+		Register: func(ctx context.Context, reg httpapi.Registration) error {
+			_, err := db.SyncIdentity(ctx, neo4jrepo.Profile(reg), neo4jrepo.SyncRegistered)
+			return err
 		},
 		GraphiQL:       cfg.GraphiQL,
 		MaxBodyBytes:   cfg.MaxBodyBytes,

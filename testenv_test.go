@@ -120,9 +120,9 @@ type gqlError struct {
 
 // gqlResponse is a decoded GraphQL HTTP response.
 type gqlResponse struct {
-	Status int
-	Header http.Header
-	Raw    string
+	Status int            `json:"-"`
+	Header http.Header    `json:"-"`
+	Raw    string         `json:"-"`
 	Data   map[string]any `json:"data"`
 	Errors []gqlError     `json:"errors"`
 }

@@ -39,8 +39,14 @@ type Claims struct {
 	Name string
 	// Picture is the namespaced <ns>picture claim.
 	Picture string
+	// Connection is the namespaced <ns>connection claim: the Auth0
+	// connection the caller signed in with (event.connection.name).
+	Connection string
 	// ExpiresAt is the token's exp.
 	ExpiresAt time.Time
+	// Token is the validated access token itself, for calls made on the
+	// caller's behalf (such as /userinfo). Never log it.
+	Token string
 }
 
 // HasPermission reports whether the caller holds permission p. It looks in
@@ -102,6 +108,7 @@ type tokenClaims struct {
 	emailVerified  *bool
 	name           string
 	picture        string
+	connection     string
 	nickname       string
 }
 
@@ -131,6 +138,11 @@ func (c *tokenClaims) UnmarshalJSON(b []byte) error {
 	c.hasExpiry = present("exp")
 	c.hasPermissions = present("permissions")
 	profile := func(name string) string { return c.namespace + name }
+	if !c.idToken && c.namespace != "" {
+		if err := decode(profile("connection"), &c.connection); err != nil {
+			return err
+		}
+	}
 	if c.idToken || c.namespace != "" {
 		for name, dst := range map[string]any{
 			profile("email"):   &c.email,

@@ -114,7 +114,9 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error)
 		EmailVerified: custom.emailVerified,
 		Name:          custom.name,
 		Picture:       custom.picture,
+		Connection:    custom.connection,
 		ExpiresAt:     time.Unix(reg.Expiry, 0),
+		Token:         token,
 	}
 	return c, nil
 }

@@ -33,6 +33,7 @@ const (
 	CodePasswordResetRequired   = "PASSWORD_RESET_REQUIRED"
 	CodeRateLimited             = "RATE_LIMITED"
 	CodeAccessDenied            = "ACCESS_DENIED"
+	CodeAccountExists           = "ACCOUNT_EXISTS"
 	CodeAuthProviderUnavailable = "AUTH_PROVIDER_UNAVAILABLE"
 	CodeServiceUnavailable      = "SERVICE_UNAVAILABLE"
 	CodeTimeout                 = "TIMEOUT"
@@ -146,6 +147,8 @@ func (p presenter) classify(ctx context.Context, err error) *gqlerror.Error {
 		return set(CodePasswordResetRequired, "This password must be changed before signing in; reset it by email.")
 	case errors.Is(err, auth.ErrRateLimited):
 		return set(CodeRateLimited, "Too many attempts; try again later.")
+	case errors.Is(err, auth.ErrAccountExists):
+		return set(CodeAccountExists, "An account with this email already exists; sign in instead.")
 	case errors.Is(err, auth.ErrAccessDenied):
 		return set(CodeAccessDenied, "Sign-in was denied.")
 	case errors.Is(err, auth.ErrProviderUnavailable):

@@ -94,10 +94,7 @@ func (r *Resolver) signedIn(ctx context.Context, tokens *auth.TokenSet) (*model.
 			"reason", reason)
 		return nil, errMisconfigured
 	}
-	profile := neo4jrepo.Profile{Subject: claims.Subject, Email: claims.Email, Name: claims.Name, Picture: claims.Picture}
-	if claims.EmailVerified != nil {
-		profile.EmailVerified = *claims.EmailVerified
-	}
+	profile := profileFromClaims(claims)
 	if tokens.IDToken != "" {
 		id, err := r.IDTokens.Validate(ctx, tokens.IDToken)
 		if err != nil {
@@ -113,7 +110,7 @@ func (r *Resolver) signedIn(ctx context.Context, tokens *auth.TokenSet) (*model.
 			profile.EmailVerified = *id.EmailVerified
 		}
 	}
-	user, err := r.Store.UpsertUser(ctx, profile)
+	user, err := r.Store.SyncIdentity(ctx, profile, neo4jrepo.SyncSeen)
 	if err != nil {
 		return nil, err
 	}
@@ -129,27 +126,6 @@ func (r *Resolver) signedIn(ctx context.Context, tokens *auth.TokenSet) (*model.
 	return payload, nil
 }
 
-// me returns the caller's User, provisioning it on the first request from a
-// new subject with what the token's namespaced claims say.
-func (r *Resolver) me(ctx context.Context) (*model.User, error) {
-	claims, ok := auth.ClaimsFromContext(ctx)
-	if !ok {
-		return nil, errUnauthenticated
-	}
-	user, err := r.Store.UserBySubject(ctx, claims.Subject)
-	if errors.Is(err, neo4jrepo.ErrNotFound) {
-		profile := neo4jrepo.Profile{Subject: claims.Subject, Email: claims.Email, Name: claims.Name, Picture: claims.Picture}
-		if claims.EmailVerified != nil {
-			profile.EmailVerified = *claims.EmailVerified
-		}
-		user, err = r.Store.UpsertUser(ctx, profile)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return userModel(user, true), nil
-}
-
 func first(a, b string) string {
 	if a != "" {
 		return a
@@ -162,4 +138,60 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+const maxNameLen = 200
+
+// signup creates the Auth0 account, then its User in the graph at once.
+func (r *Resolver) signup(ctx context.Context, email, password string, name *string) (*model.User, error) {
+	email = strings.TrimSpace(email)
+	displayName := ""
+	if name != nil {
+		displayName = strings.TrimSpace(*name)
+	}
+	switch {
+	case email == "":
+		return nil, inputError("email", "The email is empty.")
+	case len(email) > maxUsernameLen || !utf8.ValidString(email):
+		return nil, inputError("email", "The email is too long or not valid text.")
+	case password == "":
+		return nil, inputError("password", "The password is empty.")
+	case len(password) > maxPasswordLen:
+		return nil, inputError("password", "The password is too long.")
+	case utf8.RuneCountInString(displayName) > maxNameLen || !utf8.ValidString(displayName):
+		return nil, inputError("name", "The name is longer than %d characters or not valid text.", maxNameLen)
+	}
+	ip := r.ClientIP(ctx)
+	if retry, ok := r.Limiter.Allow(ip, email); !ok {
+		return nil, &auth.RateLimitedError{RetryAfter: retry}
+	}
+	res, err := r.Tokens.Signup(ctx, email, password, displayName)
+	if err != nil {
+		var invalid *auth.InvalidSignupError
+		if errors.As(err, &invalid) {
+			return nil, inputError(invalid.Field, "%s", signupMessage(invalid))
+		}
+		return nil, r.providerError(ctx, err)
+	}
+	user, err := r.Store.SyncIdentity(ctx, neo4jrepo.Profile{
+		Subject: res.Subject(), Connection: r.SignupConnection,
+		Email: first(res.Email, email), EmailVerified: res.EmailVerified, Name: displayName,
+	}, neo4jrepo.SyncRegistered)
+	if err != nil {
+		return nil, err
+	}
+	return userModel(user, true), nil
+}
+
+// signupMessage is a client-safe message for a refused signup field.
+func signupMessage(e *auth.InvalidSignupError) string {
+	switch e.Field {
+	case "password":
+		return "The password is too weak: use at least 8 characters with three of lower case, upper case, digits and symbols."
+	case "email":
+		return "The email address is not valid."
+	case "name":
+		return "The name is not valid."
+	}
+	return "The sign-up details are not valid."
 }

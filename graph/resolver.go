@@ -13,14 +13,16 @@ import (
 type Store interface {
 	// UserBySubject returns the User holding the identity sub, or neo4jrepo.ErrNotFound.
 	UserBySubject(ctx context.Context, sub string) (neo4jrepo.User, error)
-	// UpsertUser provisions or updates the User of p.Subject.
-	UpsertUser(ctx context.Context, p neo4jrepo.Profile) (neo4jrepo.User, error)
+	// SyncIdentity provisions, links, merges or updates the User of p.Subject.
+	SyncIdentity(ctx context.Context, p neo4jrepo.Profile, mode neo4jrepo.SyncMode) (neo4jrepo.User, error)
 }
 
 // TokenIssuer is what login and refreshToken need of the identity provider.
 type TokenIssuer interface {
 	PasswordLogin(ctx context.Context, username, password, endUserIP string) (*auth.TokenSet, error)
 	Refresh(ctx context.Context, refreshToken, endUserIP string) (*auth.TokenSet, error)
+	Signup(ctx context.Context, email, password, name string) (*auth.SignupResult, error)
+	UserInfo(ctx context.Context, accessToken string) (*auth.UserInfo, error)
 }
 
 // AccessTokenValidator validates access tokens (the same validator the HTTP
@@ -49,7 +51,11 @@ type Resolver struct {
 	AccessTokens AccessTokenValidator
 	IDTokens     IDTokenValidator
 	Limiter      LoginLimiter
+	// SignupConnection is the database connection signups go to.
+	SignupConnection string
 	// ClientIP returns the end user's IP for the request in ctx.
 	ClientIP func(ctx context.Context) string
 	Logger   *slog.Logger
+
+	profiles profileCache
 }

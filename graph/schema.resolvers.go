@@ -19,6 +19,10 @@ func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string
 	return r.refresh(ctx, refreshToken)
 }
 
+func (r *mutationResolver) Signup(ctx context.Context, email string, password string, name *string) (*model.User, error) {
+	return r.signup(ctx, email, password, name)
+}
+
 func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	return r.me(ctx)
 }
@@ -28,6 +32,13 @@ func (r *userResolver) Email(ctx context.Context, obj *model.User) (*string, err
 		return nil, nil
 	}
 	return obj.PrivateEmail, nil
+}
+
+func (r *userResolver) Identities(ctx context.Context, obj *model.User) ([]*model.Identity, error) {
+	if !obj.Self {
+		return []*model.Identity{}, nil
+	}
+	return obj.PrivateIdentities, nil
 }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }

@@ -37,5 +37,13 @@ func userModel(u neo4jrepo.User, self bool) *model.User {
 	if u.Email != "" {
 		out.PrivateEmail = &u.Email
 	}
+	out.PrivateIdentities = make([]*model.Identity, 0, len(u.Identities))
+	for _, id := range u.Identities {
+		mi := &model.Identity{Provider: id.Provider, CreatedAt: id.CreatedAt, LastSeenAt: id.LastSeenAt}
+		if id.Connection != "" {
+			mi.Connection = &id.Connection
+		}
+		out.PrivateIdentities = append(out.PrivateIdentities, mi)
+	}
 	return out
 }

@@ -36,6 +36,10 @@ type Config struct {
 	Observer RequestObserver
 	// Ready lists the checks /readyz runs.
 	Ready []ReadinessCheck
+	// HookSecret authenticates POST /hooks/auth0/user-registered; "" disables it (404).
+	HookSecret string
+	// Register stores a user-registered event.
+	Register RegisterFunc
 	// GraphiQL serves the GraphiQL IDE at /.
 	GraphiQL bool
 	// MaxBodyBytes caps request bodies (413 beyond).
@@ -60,6 +64,7 @@ func NewHandler(cfg Config) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", readyz(cfg.Ready))
+	mux.Handle("POST /hooks/auth0/user-registered", withDeadline(cfg.RequestTimeout, userRegisteredHook(cfg.HookSecret, cfg.Register, cfg.Logger)))
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}
@@ -151,7 +156,7 @@ func withAccessLog(logger *slog.Logger, obs RequestObserver, next http.Handler) 
 // routeOf bounds the route label to the known routes.
 func routeOf(path string) string {
 	switch path {
-	case "/graphql", "/healthz", "/readyz", "/metrics", "/":
+	case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/hooks/auth0/user-registered":
 		return path
 	}
 	return "other"

@@ -7,6 +7,8 @@ import "context"
 var schemaStatements = []string{
 	"CREATE CONSTRAINT identity_sub IF NOT EXISTS FOR (i:Identity) REQUIRE i.sub IS UNIQUE",
 	"CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
+	// Absent (null) values are not constrained: Users without a verified email coexist.
+	"CREATE CONSTRAINT user_verified_email IF NOT EXISTS FOR (u:User) REQUIRE u.verifiedEmail IS UNIQUE",
 }
 
 // EnsureSchema creates the constraints if they are missing.

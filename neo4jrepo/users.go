@@ -3,13 +3,14 @@ package neo4jrepo
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
-// User is a person in the graph.
+// User is a person in the graph. One User holds one or more identities.
 type User struct {
 	// ID is the node's unique id property (a UUID).
 	ID string
@@ -19,6 +20,20 @@ type User struct {
 	Picture string
 	// CreatedAt is when the node was created.
 	CreatedAt time.Time
+	// Identities are the User's identities, oldest first.
+	Identities []Identity
+}
+
+// Identity is one identity-provider account (an Auth0 `sub`) of a User.
+type Identity struct {
+	Subject    string
+	Provider   string
+	Connection string
+	// Email and EmailVerified are what the provider last said of the account.
+	Email         string
+	EmailVerified bool
+	CreatedAt     time.Time
+	LastSeenAt    time.Time
 }
 
 // Profile is what the identity provider says about the holder of a subject.
@@ -28,7 +43,7 @@ type Profile struct {
 	Subject string
 	// Connection is the Auth0 connection, when known.
 	Connection string
-	// Email, EmailVerified, Name and Picture come from claims or the ID token.
+	// Email, EmailVerified, Name and Picture come from claims, /userinfo or the ID token.
 	Email         string
 	EmailVerified bool
 	Name          string
@@ -45,13 +60,25 @@ func (p Profile) Provider() string {
 	return provider
 }
 
+// verifiedEmail is the normalised email when the provider vouches for it,
+// else "" (an unverified email never links accounts).
+func (p Profile) verifiedEmail() string {
+	if !p.EmailVerified {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(p.Email))
+}
+
+// userReturn is the projection every user-returning statement ends with.
+const userReturn = `
+RETURN u.id AS id, u.name AS name, u.email AS email, u.picture AS picture, u.createdAt AS createdAt,
+       [(u)-[:HAS_IDENTITY]->(x:Identity) | x {.sub, .provider, .connection, .email, .emailVerified, .createdAt, .lastSeenAt}] AS identities`
+
 const userBySubjectCypher = `
-MATCH (:Identity {sub: $sub})<-[:HAS_IDENTITY]-(u:User)
-RETURN u.id AS id, u.name AS name, u.email AS email, u.picture AS picture, u.createdAt AS createdAt
-LIMIT 1`
+MATCH (:Identity {sub: $sub})<-[:HAS_IDENTITY]-(u:User)` + userReturn
 
 // UserBySubject returns the User holding the identity with the token subject
-// sub, or ErrNotFound.
+// sub, with its identities, or ErrNotFound. It is one read statement.
 func (db *DB) UserBySubject(ctx context.Context, sub string) (User, error) {
 	u, err := read(ctx, db, func(tx neo4j.ManagedTransaction) (User, error) {
 		res, err := db.run(ctx, tx, userBySubjectCypher, map[string]any{"sub": sub})
@@ -63,52 +90,14 @@ func (db *DB) UserBySubject(ctx context.Context, sub string) (User, error) {
 	return u, classify(ctx, "user by subject", err)
 }
 
-// upsertUserCypher finds or creates the Identity and its User in one
-// statement. MERGE on the uniquely constrained Identity.sub takes the
-// constraint's lock, so concurrent first requests for one subject serialise:
-// the first creates Identity and User, the others then match both.
-const upsertUserCypher = `
-MERGE (i:Identity {sub: $sub})
-  ON CREATE SET i.provider = $provider, i.connection = $connection, i.createdAt = $now
-SET i.lastSeenAt = $now
-MERGE (u:User)-[:HAS_IDENTITY]->(i)
-  ON CREATE SET u.id = randomUUID(), u.createdAt = $now
-SET u.updatedAt = $now,
-    u.name = coalesce($name, u.name),
-    u.email = coalesce($email, u.email),
-    u.picture = coalesce($picture, u.picture)
-RETURN u.id AS id, u.name AS name, u.email AS email, u.picture AS picture, u.createdAt AS createdAt`
-
-// UpsertUser provisions the User for p.Subject if it does not exist yet and
-// records what p knows of the profile. It is idempotent, so the driver may
-// retry it.
-func (db *DB) UpsertUser(ctx context.Context, p Profile) (User, error) {
-	params := map[string]any{
-		"sub":        p.Subject,
-		"provider":   p.Provider(),
-		"connection": nullable(p.Connection),
-		"name":       nullable(p.Name),
-		"email":      nullable(p.Email),
-		"picture":    nullable(p.Picture),
-		"now":        time.Now().UTC(),
-	}
-	var u User
-	var err error
-	// A concurrent first request can still lose the race between its MERGE
-	// and the other's commit on a cluster; one retry then matches.
-	for attempt := 0; attempt < 2; attempt++ {
-		u, err = write(ctx, db, func(tx neo4j.ManagedTransaction) (User, error) {
-			res, err := db.run(ctx, tx, upsertUserCypher, params)
-			if err != nil {
-				return User{}, err
-			}
-			return singleUser(ctx, res)
-		})
-		if !isConstraintViolation(err) {
-			break
+// IdentityOf returns the identity with subject sub among u's identities.
+func (u User) IdentityOf(sub string) (Identity, bool) {
+	for _, id := range u.Identities {
+		if id.Subject == sub {
+			return id, true
 		}
 	}
-	return u, classify(ctx, "upsert user", err)
+	return Identity{}, false
 }
 
 func isConstraintViolation(err error) bool {
@@ -143,7 +132,39 @@ func userFromRecord(rec *neo4j.Record) (User, error) {
 		}
 		*dst = v
 	}
+	raw, _, err := neo4j.GetRecordValue[[]any](rec, "identities")
+	if err != nil {
+		return User{}, err
+	}
+	for _, item := range raw {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return User{}, errors.New("identity projection is not a map")
+		}
+		u.Identities = append(u.Identities, identityFromMap(m))
+	}
+	sortIdentities(u.Identities)
 	return u, nil
+}
+
+func identityFromMap(m map[string]any) Identity {
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	tm := func(k string) time.Time { t, _ := m[k].(time.Time); return t.UTC() }
+	verified, _ := m["emailVerified"].(bool)
+	return Identity{
+		Subject: str("sub"), Provider: str("provider"), Connection: str("connection"),
+		Email: str("email"), EmailVerified: verified,
+		CreatedAt: tm("createdAt"), LastSeenAt: tm("lastSeenAt"),
+	}
+}
+
+func sortIdentities(ids []Identity) {
+	slices.SortFunc(ids, func(a, b Identity) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Subject, b.Subject)
+	})
 }
 
 // nullable maps "" to a Cypher null, so coalesce keeps the stored value.

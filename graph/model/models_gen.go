@@ -2,6 +2,10 @@
 
 package model
 
+import (
+	"time"
+)
+
 // What a successful login or token refresh returns. Tokens are Auth0's, passed through.
 type AuthPayload struct {
 	// An RS256 access token for this API; send it as `Authorization: Bearer <token>`.
@@ -18,6 +22,17 @@ type AuthPayload struct {
 	Scope *string `json:"scope,omitempty"`
 	// The User the tokens belong to.
 	User *User `json:"user"`
+}
+
+// One identity-provider account of a User, such as a password account or a Google login.
+type Identity struct {
+	// The provider, from the subject's prefix: auth0, google-oauth2, ...
+	Provider string `json:"provider"`
+	// The Auth0 connection, when known (for example Username-Password-Authentication).
+	Connection *string   `json:"connection,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	// When this identity last made a request or signed in.
+	LastSeenAt time.Time `json:"lastSeenAt"`
 }
 
 type Mutation struct {

@@ -21,4 +21,7 @@ type User struct {
 	PrivateEmail *string
 	// Self is true when the caller is this User.
 	Self bool
+	// PrivateIdentities are the User's identities; the identities resolver
+	// shows them to the owner only.
+	PrivateIdentities []*Identity
 }

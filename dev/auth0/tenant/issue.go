@@ -207,7 +207,7 @@ func profileClaims(user User, granted []string) map[string]any {
 }
 
 // ProfileClaimsAction returns the tenant's default post-login Action: it adds the user's email,
-// email_verified and name as namespaced claims, for example "https://api.dev.local/email", because
+// email_verified, name and connection as namespaced claims, for example "https://api.dev.local/email", because
 // Auth0 access tokens carry no profile claims of their own.
 func ProfileClaimsAction(namespace string) PostLoginAction {
 	return func(user User, _ string) map[string]any {
@@ -215,6 +215,7 @@ func ProfileClaimsAction(namespace string) PostLoginAction {
 			namespace + "email":          user.Email,
 			namespace + "email_verified": user.EmailVerified,
 			namespace + "name":           user.Name,
+			namespace + "connection":     user.Connection,
 		}
 	}
 }

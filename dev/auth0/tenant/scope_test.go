@@ -174,6 +174,7 @@ func TestTokenClaims(t *testing.T) {
 				"https://api.dev.local/email":          "alice@example.com",
 				"https://api.dev.local/email_verified": true,
 				"https://api.dev.local/name":           "Alice Liddell",
+				"https://api.dev.local/connection":     "Username-Password-Authentication",
 			},
 		},
 		{

@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/gqlneo/gqlneo/dev/auth0/tenant"
+)
+
+// realmToken signs in at the issuer directly through a connection (realm),
+// as a frontend's Universal Login would, and returns the access token.
+func realmToken(t *testing.T, tn *tenant.Tenant, realm, email string) string {
+	t.Helper()
+	form := url.Values{
+		"grant_type": {tenant.GrantPasswordRealm}, "realm": {realm}, "username": {email}, "password": {demoPassword},
+		"client_id": {tenant.DevClientID}, "client_secret": {tenant.DevClientSecret},
+		"audience": {tenant.DevAudience}, "scope": {"openid profile email"},
+	}
+	resp, err := http.PostForm(tn.URL()+"/oauth/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+		Error       string `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.AccessToken == "" {
+		t.Fatalf("sign in %s via %s: %d %s %v", email, realm, resp.StatusCode, body.Error, err)
+	}
+	return body.AccessToken
+}
+
+const meIdentities = `{ me { id email identities { provider connection createdAt lastSeenAt } } }`
+
+func (s *testServer) mustMe(t *testing.T, token string) map[string]any {
+	t.Helper()
+	r := s.query(t, token, meIdentities, nil)
+	if r.Status != http.StatusOK || len(r.Errors) > 0 {
+		t.Fatalf("me: %d %s", r.Status, r.Raw)
+	}
+	return r.Data["me"].(map[string]any)
+}
+
+func providers(me map[string]any) []string {
+	var out []string
+	for _, id := range me["identities"].([]any) {
+		out = append(out, id.(map[string]any)["provider"].(string))
+	}
+	return out
+}
+
+func TestDanaThroughEitherConnectionIsOneUser(t *testing.T) {
+	s := startServer(t, nil)
+	viaDatabase := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, "dana@example.com"))
+	viaGoogle := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, "dana@example.com"))
+	if viaDatabase["id"] != viaGoogle["id"] {
+		t.Fatalf("dana is two Users: %v and %v", viaDatabase["id"], viaGoogle["id"])
+	}
+	got := strings.Join(providers(viaGoogle), ",")
+	if !strings.Contains(got, "auth0") || !strings.Contains(got, "google-oauth2") {
+		t.Errorf("me.identities providers = %s, want both", got)
+	}
+	for _, id := range viaGoogle["identities"].([]any) {
+		if c, _ := id.(map[string]any)["connection"].(string); c == "" {
+			t.Errorf("an identity has no connection: %v", id)
+		}
+	}
+}
+
+func TestErinsUnverifiedGoogleIdentityIsAnotherUser(t *testing.T) {
+	s := startServer(t, nil)
+	verified := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, "erin@example.com"))
+	unverified := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, "erin@example.com"))
+	if verified["id"] == unverified["id"] {
+		t.Fatal("an unverified identity joined the verified User")
+	}
+}
+
+func TestMeListsTheCallersOwnIdentities(t *testing.T) {
+	s := startServer(t, nil)
+	me := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, "carol@example.com"))
+	if len(me["identities"].([]any)) == 0 {
+		t.Fatal("carol sees no identities of her own")
+	}
+}
+
+func TestAnIdentityWhoseEmailBecomesVerifiedMergesAtItsNextRequest(t *testing.T) {
+	s := startServer(t, nil)
+	u := newUser(t, s.Tenant)
+	g := newUser(t, s.Tenant, func(x *tenant.User) {
+		x.Connection, x.Email, x.EmailVerified = tenant.GoogleConnection, u.Email, false
+	})
+	owner := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, u.Email))
+	separate := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email))
+	if owner["id"] == separate["id"] {
+		t.Fatal("linked while unverified")
+	}
+	if err := s.Tenant.SetEmailVerified(g.UserID, true); err != nil {
+		t.Fatal(err)
+	}
+	merged := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email))
+	if merged["id"] != owner["id"] {
+		t.Fatalf("after verification me.id = %v, want the owner %v", merged["id"], owner["id"])
+	}
+	if again := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, u.Email)); again["id"] != owner["id"] || len(again["identities"].([]any)) != 2 {
+		t.Errorf("the owner after the merge: %v", again)
+	}
+}
+
+func TestFiftyConcurrentFirstRequestsMakeOneUserAndOneIdentity(t *testing.T) {
+	s := startServer(t, nil)
+	u := newUser(t, s.Tenant)
+	token := realmToken(t, s.Tenant, tenant.DatabaseConnection, u.Email)
+	const n = 50
+	ids := make([]any, n)
+	fails := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r := s.query(t, token, `{ me { id } }`, nil)
+			if r.Status != http.StatusOK || len(r.Errors) > 0 {
+				fails[i] = r.Raw
+				return
+			}
+			ids[i] = r.Data["me"].(map[string]any)["id"]
+		}(i)
+	}
+	wg.Wait()
+	for i := range n {
+		if fails[i] != "" {
+			t.Fatalf("request %d failed: %s", i, fails[i])
+		}
+		if ids[i] != ids[0] {
+			t.Fatalf("request %d saw user %v, request 0 saw %v", i, ids[i], ids[0])
+		}
+	}
+	users, identities := countIdentity(t, u.UserID)
+	if users != 1 || identities != 1 {
+		t.Errorf("%d Users and %d Identities for the subject, want 1 and 1", users, identities)
+	}
+}
+
+// countIdentity counts, with Cypher, the Identity nodes of sub and the Users holding them.
+func countIdentity(t *testing.T, sub string) (users, identities int64) {
+	t.Helper()
+	uri, password := mustNeo4jEnv(t)
+	driver, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth("neo4j", password, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer driver.Close(context.Background())
+	res, err := neo4j.ExecuteQuery(context.Background(), driver,
+		`MATCH (i:Identity {sub: $sub}) OPTIONAL MATCH (u:User)-[:HAS_IDENTITY]->(i) RETURN count(DISTINCT i) AS i, count(DISTINCT u) AS u`,
+		map[string]any{"sub": sub}, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase("neo4j"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _, _ := neo4j.GetRecordValue[int64](res.Records[0], "u")
+	i, _, _ := neo4j.GetRecordValue[int64](res.Records[0], "i")
+	return u, i
+}
+
+func TestATokenWithoutProfileClaimsProvisionsFromOneUserinfoCall(t *testing.T) {
+	s := startServer(t, nil)
+	u := newUser(t, s.Tenant)
+	ns := tenant.DevNamespace
+	token := s.Tenant.AccessTokenFor(u.UserID, map[string]any{ns + "email": nil, ns + "email_verified": nil, ns + "name": nil, ns + "connection": nil})
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.query(t, token, `{ me { id } }`, nil)
+		}()
+	}
+	wg.Wait()
+	me := s.mustMe(t, token)
+	if me["email"] != u.Email {
+		t.Errorf("me.email = %v, want %s from /userinfo", me["email"], u.Email)
+	}
+	calls := 0
+	for _, r := range s.Tenant.Requests() {
+		if r.Path == "/userinfo" {
+			calls++
+		}
+	}
+	if calls != 1 {
+		t.Errorf("/userinfo was called %d times, want 1", calls)
+	}
+}
+
+const signupMutation = `mutation($e: String!, $p: String!, $n: String) { signup(email: $e, password: $p, name: $n) { id name email } }`
+
+func TestSignup(t *testing.T) {
+	s := startServer(t, nil)
+	email := fmt.Sprintf("signup-%s@example.com", strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")))
+	email = strings.Replace(email, "@", fmt.Sprintf("-%d@", userSeq.Add(1)), 1)
+	var created map[string]any
+	t.Run("a new account is created with its User at once", func(t *testing.T) {
+		r := s.query(t, "", signupMutation, map[string]any{"e": email, "p": "Str0ng-pass!", "n": "New Person"})
+		if len(r.Errors) > 0 {
+			t.Fatalf("signup: %s", r.Raw)
+		}
+		created = r.Data["signup"].(map[string]any)
+		if created["email"] != email || created["name"] != "New Person" {
+			t.Errorf("signup returned %v", created)
+		}
+		token, _ := s.mustLogin(t, email, "Str0ng-pass!")
+		if me := s.mustMe(t, token); me["id"] != created["id"] {
+			t.Errorf("after login me.id = %v, want the signed-up User %v", me["id"], created["id"])
+		}
+	})
+	cases := []struct {
+		name, email, password, code, field string
+	}{
+		{"an existing account is ACCOUNT_EXISTS", email, "Str0ng-pass!", "ACCOUNT_EXISTS", ""},
+		{"a bad email is BAD_USER_INPUT on email", "not-an-email", "Str0ng-pass!", "BAD_USER_INPUT", "email"},
+		{"a weak password is BAD_USER_INPUT on password", "weak-" + email, "abc", "BAD_USER_INPUT", "password"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.query(t, "", signupMutation, map[string]any{"e": tc.email, "p": tc.password})
+			if r.code() != tc.code {
+				t.Fatalf("code %q, want %q: %s", r.code(), tc.code, r.Raw)
+			}
+			if field, _ := r.Errors[0].Extensions["field"].(string); field != tc.field {
+				t.Errorf("field %q, want %q", field, tc.field)
+			}
+			if strings.Contains(r.Raw, tc.password) {
+				t.Error("the answer echoes the password")
+			}
+		})
+	}
+}
+
+func TestUserRegisteredHook(t *testing.T) {
+	const secret = "test-hook-secret-0123456789"
+	s := startServer(t, map[string]string{"AUTH0_HOOK_SECRET": secret})
+	sub := fmt.Sprintf("auth0|hook%d%d", userSeq.Add(1), len(t.Name()))
+	body := fmt.Sprintf(`{"user":{"user_id":%q,"email":"hook-%s@example.com","email_verified":false,"name":"Hooked"},"connection":{"name":"Username-Password-Authentication"}}`, sub, sub[6:])
+	post := func(auth, body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/hooks/auth0/user-registered", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		r := do(t, req)
+		return r.Status, r.Raw
+	}
+	cases := []struct {
+		name, auth, body string
+		status           int
+	}{
+		{"no secret is 401", "", body, http.StatusUnauthorized},
+		{"a wrong secret is 401", "Bearer not-the-secret", body, http.StatusUnauthorized},
+		{"a bad body is 400 with a reason", "Bearer " + secret, `{"user":{"email":"x@example.com"}}`, http.StatusBadRequest},
+		{"garbage is 400", "Bearer " + secret, `{not json`, http.StatusBadRequest},
+		{"the good secret creates the User", "Bearer " + secret, body, http.StatusOK},
+		{"the same event again is accepted", "Bearer " + secret, body, http.StatusOK},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, raw := post(tc.auth, tc.body)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, raw)
+			}
+			if status == http.StatusBadRequest && !strings.Contains(raw, `"reason"`) {
+				t.Errorf("400 without a reason: %s", raw)
+			}
+		})
+	}
+	if users, identities := countIdentity(t, sub); users != 1 || identities != 1 {
+		t.Errorf("%d Users, %d Identities after the event twice; want 1 and 1", users, identities)
+	}
+	off := startServer(t, nil)
+	req, _ := http.NewRequest(http.MethodPost, off.URL+"/hooks/auth0/user-registered", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+secret)
+	if r := do(t, req); r.Status != http.StatusNotFound {
+		t.Errorf("with no secret configured the hook answered %d, want 404", r.Status)
+	}
+}

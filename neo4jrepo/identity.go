@@ -1,0 +1,209 @@
+package neo4jrepo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// SyncMode says what a sync does to an identity that already exists.
+type SyncMode int
+
+const (
+	// SyncSeen is a request or a login: it records lastSeenAt, stores what the
+	// profile says, and links or merges Users when the identity's email has
+	// become verified.
+	SyncSeen SyncMode = iota
+	// SyncRegistered is a registration event: it creates the identity and its
+	// User when missing and changes nothing when the identity exists, so the
+	// same event twice changes nothing.
+	SyncRegistered
+)
+
+// identityStep1 finds or creates the Identity and reports its User and the
+// User that already owns the profile's verified email. MERGE on the uniquely
+// constrained Identity.sub locks it, so concurrent first requests for one
+// subject run this transaction one after the other.
+const identityStep1 = `
+MERGE (i:Identity {sub: $sub})
+  ON CREATE SET i.provider = $provider, i.createdAt = $now, i.lastSeenAt = $now, i.new = true
+WITH i, coalesce(i.new, false) AS created
+REMOVE i.new
+WITH i, created
+CALL (i, created) {
+  WITH i WHERE created OR $mode = 'seen'
+  SET i.connection = coalesce($connection, i.connection),
+      i.email = coalesce($email, i.email),
+      i.emailVerified = CASE WHEN $email IS NULL THEN coalesce(i.emailVerified, false) ELSE $verified END
+}
+CALL (i, created) {
+  WITH i WHERE NOT created AND $mode = 'seen'
+  SET i.lastSeenAt = $now
+}
+OPTIONAL MATCH (u:User)-[:HAS_IDENTITY]->(i)
+OPTIONAL MATCH (owner:User {verifiedEmail: $verifiedEmail})
+RETURN created, u.id AS userId, owner.id AS ownerId`
+
+const createUserCypher = `
+MATCH (i:Identity {sub: $sub})
+CREATE (u:User {id: randomUUID(), createdAt: $now, updatedAt: $now})
+SET u.verifiedEmail = $verifiedEmail
+CREATE (u)-[:HAS_IDENTITY]->(i)
+RETURN u.id AS id`
+
+const linkIdentityCypher = `
+MATCH (i:Identity {sub: $sub}), (u:User {id: $userId})
+MERGE (u)-[:HAS_IDENTITY]->(i)
+RETURN u.id AS id`
+
+const claimVerifiedEmailCypher = `
+MATCH (u:User {id: $userId})
+SET u.verifiedEmail = $verifiedEmail
+RETURN u.id AS id`
+
+// SyncIdentity makes the graph agree with what the identity provider says
+// about p.Subject, in one write transaction:
+//
+//   - a new identity whose email is verified and equals an existing User's
+//     verifiedEmail joins that User; otherwise it gets a User of its own
+//     (an unverified email never links);
+//   - an identity whose email has become verified while another User owns
+//     that verified email merges its User into that one (see mergeUsers);
+//   - otherwise its User claims the verified email.
+//
+// It is idempotent, so the driver may retry it, and safe under concurrency:
+// a uniqueness conflict from a concurrent transaction is retried once, and
+// then links or merges instead.
+func (db *DB) SyncIdentity(ctx context.Context, p Profile, mode SyncMode) (User, error) {
+	var u User
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		u, err = write(ctx, db, func(tx neo4j.ManagedTransaction) (User, error) {
+			return db.syncIdentityTx(ctx, tx, p, mode)
+		})
+		if !isConstraintViolation(err) {
+			break
+		}
+	}
+	return u, classify(ctx, "sync identity", err)
+}
+
+func (db *DB) syncIdentityTx(ctx context.Context, tx neo4j.ManagedTransaction, p Profile, mode SyncMode) (User, error) {
+	now := time.Now().UTC()
+	modeName := "seen"
+	if mode == SyncRegistered {
+		modeName = "registered"
+	}
+	params := map[string]any{
+		"sub": p.Subject, "provider": p.Provider(), "connection": nullable(p.Connection),
+		"email": nullable(p.Email), "verified": p.EmailVerified, "verifiedEmail": nullable(p.verifiedEmail()),
+		"name": nullable(p.Name), "picture": nullable(p.Picture), "now": now, "mode": modeName,
+	}
+	rec, err := db.single(ctx, tx, identityStep1, params)
+	if err != nil {
+		return User{}, err
+	}
+	created, _, _ := neo4j.GetRecordValue[bool](rec, "created")
+	userID, _, _ := neo4j.GetRecordValue[string](rec, "userId")
+	ownerID, _, _ := neo4j.GetRecordValue[string](rec, "ownerId")
+
+	if !created && mode == SyncRegistered && userID != "" {
+		return db.userByIDTx(ctx, tx, userID)
+	}
+	switch {
+	case userID == "" && ownerID != "":
+		params["userId"] = ownerID
+		if _, err := db.single(ctx, tx, linkIdentityCypher, params); err != nil {
+			return User{}, err
+		}
+		userID = ownerID
+	case userID == "":
+		rec, err := db.single(ctx, tx, createUserCypher, params)
+		if err != nil {
+			return User{}, err
+		}
+		userID, _, _ = neo4j.GetRecordValue[string](rec, "id")
+	case ownerID != "" && ownerID != userID:
+		if err := db.mergeUsers(ctx, tx, userID, ownerID, now); err != nil {
+			return User{}, err
+		}
+		userID = ownerID
+	case ownerID == "" && p.verifiedEmail() != "":
+		params["userId"] = userID
+		if _, err := db.single(ctx, tx, claimVerifiedEmailCypher, params); err != nil {
+			return User{}, err
+		}
+	}
+	params["userId"] = userID
+	res, err := db.run(ctx, tx, `
+MATCH (u:User {id: $userId})
+SET u.updatedAt = $now,
+    u.name = coalesce($name, u.name),
+    u.email = coalesce(u.verifiedEmail, $email, u.email),
+    u.picture = coalesce($picture, u.picture)`+userReturn, params)
+	if err != nil {
+		return User{}, err
+	}
+	return singleUser(ctx, res)
+}
+
+func (db *DB) userByIDTx(ctx context.Context, tx neo4j.ManagedTransaction, id string) (User, error) {
+	res, err := db.run(ctx, tx, `MATCH (u:User {id: $id})`+userReturn, map[string]any{"id": id})
+	if err != nil {
+		return User{}, err
+	}
+	return singleUser(ctx, res)
+}
+
+// single runs a statement that returns exactly one record.
+func (db *DB) single(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) (*neo4j.Record, error) {
+	res, err := db.run(ctx, tx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Single(ctx)
+}
+
+// mergeUsers moves every relationship of loser to survivor and deletes
+// loser, inside the caller's transaction. Follows move in both directions;
+// a follow between the two disappears; duplicates collapse (MERGE) keeping
+// the survivor's existing relationship. loser is deleted with DELETE, not
+// DETACH DELETE: if it still had a relationship of a type this code does not
+// know, the delete fails and the whole transaction rolls back — nothing is
+// ever lost.
+func (db *DB) mergeUsers(ctx context.Context, tx neo4j.ManagedTransaction, loser, survivor string, now time.Time) error {
+	params := map[string]any{"loser": loser, "survivor": survivor, "now": now}
+	// Lock both nodes first, in a fixed order, so concurrent merges of the
+	// same pair queue up instead of deadlocking.
+	stmts := []string{
+		`MATCH (u:User) WHERE u.id IN [$loser, $survivor] WITH u ORDER BY u.id SET u.updatedAt = $now`,
+		`MATCH (l:User {id: $loser})-[r:` + relFollows + `]-(s:User {id: $survivor}) DELETE r`,
+		`MATCH (l:User {id: $loser})-[r:` + relFollows + `]->(l) DELETE r`,
+		`MATCH (l:User {id: $loser})-[r:` + relFollows + `]->(x:User), (s:User {id: $survivor})
+		 MERGE (s)-[n:` + relFollows + `]->(x) ON CREATE SET n = properties(r) DELETE r`,
+		`MATCH (x:User)-[r:` + relFollows + `]->(l:User {id: $loser}), (s:User {id: $survivor})
+		 MERGE (x)-[n:` + relFollows + `]->(s) ON CREATE SET n = properties(r) DELETE r`,
+	}
+	for _, rel := range userRelationships {
+		stmts = append(stmts, fmt.Sprintf(
+			`MATCH (l:User {id: $loser})-[r:%[1]s]->(x), (s:User {id: $survivor})
+			 MERGE (s)-[n:%[1]s]->(x) ON CREATE SET n = properties(r) DELETE r`, rel))
+	}
+	stmts = append(stmts, `
+MATCH (l:User {id: $loser}), (s:User {id: $survivor})
+SET s.name = coalesce(s.name, l.name), s.picture = coalesce(s.picture, l.picture),
+    s.createdAt = CASE WHEN l.createdAt < s.createdAt THEN l.createdAt ELSE s.createdAt END
+DELETE l`)
+	for _, stmt := range stmts {
+		res, err := db.run(ctx, tx, stmt, params)
+		if err != nil {
+			return err
+		}
+		if _, err := res.Consume(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+package neo4jrepo
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// uniqueEmail gives each test its own address, so tests sharing the
+// database never link to each other's Users.
+func uniqueEmail(tb testing.TB) string {
+	tb.Helper()
+	return uniqueSubject(tb)[5:] + "@example.com"
+}
+
+func mustSync(tb testing.TB, db *DB, p Profile) User {
+	tb.Helper()
+	u, err := db.SyncIdentity(context.Background(), p, SyncSeen)
+	if err != nil {
+		tb.Fatalf("sync %s: %v", p.Subject, err)
+	}
+	return u
+}
+
+func TestAVerifiedEmailLinksANewIdentityToTheUserOwningIt(t *testing.T) {
+	db, _ := mustDB(t)
+	email := uniqueEmail(t)
+	first := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true, Connection: "Username-Password-Authentication"})
+	second := mustSync(t, db, Profile{Subject: "google-oauth2|" + email, Email: email, EmailVerified: true, Connection: "google-oauth2"})
+	if first.ID != second.ID {
+		t.Fatalf("two Users (%s, %s) for one verified email", first.ID, second.ID)
+	}
+	if len(second.Identities) != 2 || second.Identities[0].Provider != "auth0" || second.Identities[1].Provider != "google-oauth2" {
+		t.Errorf("identities = %+v", second.Identities)
+	}
+}
+
+func TestAnUnverifiedEmailNeverLinks(t *testing.T) {
+	db, _ := mustDB(t)
+	email := uniqueEmail(t)
+	owner := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true})
+	attacker := mustSync(t, db, Profile{Subject: "google-oauth2|" + email, Email: email, EmailVerified: false})
+	if owner.ID == attacker.ID {
+		t.Fatal("an unverified email joined the verified owner's User")
+	}
+	// Nor does an unverified first identity claim the address for later.
+	email2 := uniqueEmail(t)
+	squatter := mustSync(t, db, Profile{Subject: "auth0|sq-" + email2, Email: email2, EmailVerified: false})
+	real := mustSync(t, db, Profile{Subject: "google-oauth2|" + email2, Email: email2, EmailVerified: true})
+	if squatter.ID == real.ID {
+		t.Fatal("a verified identity joined a User known only by an unverified email")
+	}
+}
+
+// run executes a statement for a test fixture.
+func run(tb testing.TB, db *DB, cypher string, params map[string]any) {
+	tb.Helper()
+	if _, err := neo4j.ExecuteQuery(context.Background(), db.driver, cypher, params, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(db.database)); err != nil {
+		tb.Fatalf("%s: %v", cypher, err)
+	}
+}
+
+// relCounts counts the relationships around user id by type and direction.
+func relCounts(tb testing.TB, db *DB, id string) map[string]int64 {
+	tb.Helper()
+	res, err := neo4j.ExecuteQuery(context.Background(), db.driver, `
+MATCH (u:User {id: $id})
+RETURN COUNT { (u)-[:FOLLOWS]->() } AS followsOut, COUNT { ()-[:FOLLOWS]->(u) } AS followsIn,
+       COUNT { (u)-[:AUTHORED]->() } AS authored, COUNT { (u)-[:LIKES]->() } AS likes,
+       COUNT { (u)-[:WROTE]->() } AS wrote, COUNT { (u)-[:HAS_IDENTITY]->() } AS identities`,
+		map[string]any{"id": id}, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(db.database))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := map[string]int64{}
+	if len(res.Records) == 0 {
+		return out
+	}
+	for _, k := range res.Keys {
+		v, _ := res.Records[0].Get(k)
+		out[k] = v.(int64)
+	}
+	return out
+}
+
+func TestMergingUsersMovesEveryRelationshipAndCollapsesDuplicates(t *testing.T) {
+	db, _ := mustDB(t)
+	ctx := context.Background()
+	email := uniqueEmail(t)
+	owner := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true})
+	// The second identity arrives with its email unverified: its own User.
+	dupSub := "google-oauth2|" + email
+	dup := mustSync(t, db, Profile{Subject: dupSub, Email: email, EmailVerified: false})
+	if dup.ID == owner.ID {
+		t.Fatal("linked while unverified")
+	}
+	tag := uniqueSubject(t)[5:]
+	// Shared neighbours create duplicates that must collapse; each User also
+	// has relationships of its own.
+	run(t, db, `
+MATCH (o:User {id: $owner}), (d:User {id: $dup})
+CREATE (a:User {id: $tag + '-a', createdAt: datetime()}), (b:User {id: $tag + '-b', createdAt: datetime()}), (c:User {id: $tag + '-c', createdAt: datetime()})
+CREATE (p1:Post {id: $tag + '-p1'}), (p2:Post {id: $tag + '-p2'}), (p3:Post {id: $tag + '-p3'})
+CREATE (cm1:Comment {id: $tag + '-c1'}), (cm2:Comment {id: $tag + '-c2'})
+CREATE (o)-[:FOLLOWS]->(a), (d)-[:FOLLOWS]->(a), (d)-[:FOLLOWS]->(b),
+       (c)-[:FOLLOWS]->(o), (c)-[:FOLLOWS]->(d), (a)-[:FOLLOWS]->(d),
+       (o)-[:FOLLOWS]->(d), (d)-[:FOLLOWS]->(o),
+       (o)-[:AUTHORED]->(p1), (d)-[:AUTHORED]->(p2),
+       (o)-[:LIKES]->(p3), (d)-[:LIKES]->(p3), (d)-[:LIKES]->(p1),
+       (o)-[:WROTE]->(cm1), (d)-[:WROTE]->(cm2)`,
+		map[string]any{"owner": owner.ID, "dup": dup.ID, "tag": tag})
+
+	before := map[string]map[string]int64{"owner": relCounts(t, db, owner.ID), "dup": relCounts(t, db, dup.ID)}
+	// The duplicate's email becomes verified: at its next request the Users merge.
+	merged, err := db.SyncIdentity(ctx, Profile{Subject: dupSub, Email: email, EmailVerified: true}, SyncSeen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.ID != owner.ID {
+		t.Fatalf("merged into %s, want the verified owner %s", merged.ID, owner.ID)
+	}
+	after := relCounts(t, db, owner.ID)
+	want := map[string]int64{
+		// owner→a, dup→a collapse; dup→b moves; owner↔dup disappear.
+		"followsOut": 2,
+		// c→owner, c→dup collapse; a→dup moves.
+		"followsIn":  2,
+		"authored":   before["owner"]["authored"] + before["dup"]["authored"],
+		"likes":      2, // p3 twice collapses; p1 moves
+		"wrote":      before["owner"]["wrote"] + before["dup"]["wrote"],
+		"identities": 2,
+	}
+	for k, v := range want {
+		if after[k] != v {
+			t.Errorf("%s = %d after the merge, want %d (before: owner %v, dup %v)", k, after[k], v, before["owner"], before["dup"])
+		}
+	}
+	if n := count(t, db, "MATCH (u:User {id: $id}) RETURN count(u) AS n", map[string]any{"id": dup.ID}); n != 0 {
+		t.Errorf("the merged-away User still exists")
+	}
+
+	// Running it again changes nothing.
+	again, err := db.SyncIdentity(ctx, Profile{Subject: dupSub, Email: email, EmailVerified: true}, SyncSeen)
+	if err != nil || again.ID != owner.ID {
+		t.Fatalf("second run: %v %v", again.ID, err)
+	}
+	if second := relCounts(t, db, owner.ID); fmt.Sprint(second) != fmt.Sprint(after) {
+		t.Errorf("the second run changed the graph: %v then %v", after, second)
+	}
+}
+
+func TestConcurrentMergesOfOnePairAllSucceedWithOneSurvivor(t *testing.T) {
+	db, _ := mustDB(t)
+	email := uniqueEmail(t)
+	owner := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true})
+	dupSub := "google-oauth2|" + email
+	mustSync(t, db, Profile{Subject: dupSub, Email: email, EmailVerified: false})
+	const n = 10
+	var wg sync.WaitGroup
+	ids := make([]string, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			u, err := db.SyncIdentity(context.Background(), Profile{Subject: dupSub, Email: email, EmailVerified: true}, SyncSeen)
+			ids[i], errs[i] = u.ID, err
+		}(i)
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || ids[i] != owner.ID {
+			t.Fatalf("request %d: user %s err %v (want %s)", i, ids[i], errs[i], owner.ID)
+		}
+	}
+	if got := count(t, db, "MATCH (u:User)-[:HAS_IDENTITY]->(i:Identity) WHERE i.sub IN $subs RETURN count(DISTINCT u) AS n",
+		map[string]any{"subs": []string{"auth0|" + email, dupSub}}); got != 1 {
+		t.Errorf("%d Users hold the two identities, want 1", got)
+	}
+}
+
+func TestConcurrentFirstIdentitiesWithOneVerifiedEmailEndInOneUser(t *testing.T) {
+	db, _ := mustDB(t)
+	email := uniqueEmail(t)
+	subs := []string{"auth0|" + email, "google-oauth2|" + email, "github|" + email}
+	var wg sync.WaitGroup
+	errs := make([]error, len(subs))
+	for i, sub := range subs {
+		wg.Add(1)
+		go func(i int, sub string) {
+			defer wg.Done()
+			_, errs[i] = db.SyncIdentity(context.Background(), Profile{Subject: sub, Email: email, EmailVerified: true}, SyncSeen)
+		}(i, sub)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("%s: %v", subs[i], err)
+		}
+	}
+	if got := count(t, db, "MATCH (u:User)-[:HAS_IDENTITY]->(i:Identity) WHERE i.sub IN $subs RETURN count(DISTINCT u) AS n", map[string]any{"subs": subs}); got != 1 {
+		t.Errorf("%d Users, want 1", got)
+	}
+}
+
+func TestARegistrationEventTwiceChangesNothing(t *testing.T) {
+	db, _ := mustDB(t)
+	ctx := context.Background()
+	email := uniqueEmail(t)
+	p := Profile{Subject: "auth0|reg-" + email, Email: email, Name: "Reg", Connection: "Username-Password-Authentication"}
+	first, err := db.SyncIdentity(ctx, p, SyncRegistered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := db.SyncIdentity(ctx, p, SyncRegistered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ID != second.ID || fmt.Sprint(first.Identities) != fmt.Sprint(second.Identities) {
+		t.Errorf("the second event changed the User: %+v then %+v", first, second)
+	}
+}
