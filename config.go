@@ -60,6 +60,10 @@ type Config struct {
 	LoginMaxFailures    int
 	LoginFailureWindow  time.Duration
 
+	// CursorSecret signs pagination cursors; empty means a random key per
+	// process (cursors then do not survive a restart or cross replicas).
+	CursorSecret []byte
+
 	LogLevel string
 }
 
@@ -239,6 +243,13 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.LoginPerIPBurst = r.integer("LOGIN_BURST_PER_IP", 10, 1, 100_000)
 	c.LoginMaxFailures = r.integer("LOGIN_MAX_FAILURES", 5, 1, 100)
 	c.LoginFailureWindow = r.duration("LOGIN_FAILURE_WINDOW", 15*time.Minute, time.Second, 24*time.Hour)
+
+	if secret := r.getenv("CURSOR_SECRET"); secret != "" {
+		if len(secret) < 32 {
+			r.fail("CURSOR_SECRET", "is shorter than 32 characters; generate one with `openssl rand -hex 32`")
+		}
+		c.CursorSecret = []byte(secret)
+	}
 
 	c.LogLevel = strings.ToLower(r.str("LOG_LEVEL", "info"))
 	switch c.LogLevel {

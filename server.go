@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -147,8 +148,17 @@ func newApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error)
 		auth.WithPerIPRate(cfg.LoginPerIPPerMinute, cfg.LoginPerIPBurst),
 		auth.WithMaxFailures(cfg.LoginMaxFailures, cfg.LoginFailureWindow))
 
+	cursorKey := cfg.CursorSecret
+	if len(cursorKey) == 0 {
+		cursorKey = make([]byte, 32)
+		if _, err := rand.Read(cursorKey); err != nil {
+			return nil, fmt.Errorf("cursor key: %w", err)
+		}
+		logger.Info("CURSOR_SECRET unset: pagination cursors are signed with a per-process key")
+	}
 	resolver := &graph.Resolver{
-		Store: db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
+		CursorKey: cursorKey,
+		Store:     db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
 		ClientIP: httpapi.ClientIPFromContext, Logger: logger, SignupConnection: cfg.Auth0SignupConnection,
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerConfig{

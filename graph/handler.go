@@ -51,7 +51,7 @@ type HandlerConfig struct {
 // directives, the one transport, the limits, the error presenter and the
 // recover function.
 func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: directives()}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: directives(), Complexity: complexity()}))
 	srv.AddTransport(httpTransport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(cfg.Limits.TokenLimit)

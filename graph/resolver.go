@@ -15,6 +15,25 @@ type Store interface {
 	UserBySubject(ctx context.Context, sub string) (neo4jrepo.User, error)
 	// SyncIdentity provisions, links, merges or updates the User of p.Subject.
 	SyncIdentity(ctx context.Context, p neo4jrepo.Profile, mode neo4jrepo.SyncMode) (neo4jrepo.User, error)
+
+	// The compiled root queries: one statement each.
+	QueryMe(ctx context.Context, v neo4jrepo.Viewer, sel *neo4jrepo.Selection) (map[string]any, error)
+	QueryNode(ctx context.Context, v neo4jrepo.Viewer, typ, id string, sel *neo4jrepo.Selection) (map[string]any, error)
+	QueryTag(ctx context.Context, v neo4jrepo.Viewer, name string, sel *neo4jrepo.Selection) (map[string]any, error)
+	QueryFeed(ctx context.Context, v neo4jrepo.Viewer, f neo4jrepo.Field) (neo4jrepo.Conn, error)
+	QuerySearchUsers(ctx context.Context, v neo4jrepo.Viewer, prefix string, f neo4jrepo.Field) (neo4jrepo.Conn, error)
+	QueryRecommendedUsers(ctx context.Context, v neo4jrepo.Viewer, first int, sel *neo4jrepo.Selection) ([]map[string]any, error)
+
+	// The mutations: one write transaction each.
+	UpdateProfile(ctx context.Context, v neo4jrepo.Viewer, u neo4jrepo.ProfileUpdate) error
+	Follow(ctx context.Context, v neo4jrepo.Viewer, target string) error
+	Unfollow(ctx context.Context, v neo4jrepo.Viewer, target string) error
+	CreatePost(ctx context.Context, v neo4jrepo.Viewer, p neo4jrepo.NewPost) error
+	DeletePost(ctx context.Context, v neo4jrepo.Viewer, id string, canDeleteAny bool) error
+	LikePost(ctx context.Context, v neo4jrepo.Viewer, id string) error
+	UnlikePost(ctx context.Context, v neo4jrepo.Viewer, id string) error
+	AddComment(ctx context.Context, v neo4jrepo.Viewer, id, postID, body string) error
+	DeleteComment(ctx context.Context, v neo4jrepo.Viewer, id string) error
 }
 
 // TokenIssuer is what login and refreshToken need of the identity provider.
@@ -51,6 +70,8 @@ type Resolver struct {
 	AccessTokens AccessTokenValidator
 	IDTokens     IDTokenValidator
 	Limiter      LoginLimiter
+	// CursorKey signs pagination cursors (HMAC-SHA256).
+	CursorKey []byte
 	// SignupConnection is the database connection signups go to.
 	SignupConnection string
 	// ClientIP returns the end user's IP for the request in ctx.

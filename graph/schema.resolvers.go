@@ -11,6 +11,50 @@ import (
 	"github.com/gqlneo/gqlneo/graph/model"
 )
 
+func (r *commentResolver) Author(ctx context.Context, obj *model.Comment) (*model.User, error) {
+	return fetched[*model.User](ctx, obj.Nested)
+}
+
+func (r *commentResolver) Post(ctx context.Context, obj *model.Comment) (*model.Post, error) {
+	return fetched[*model.Post](ctx, obj.Nested)
+}
+
+func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.User, error) {
+	return r.updateProfile(ctx, input)
+}
+
+func (r *mutationResolver) Follow(ctx context.Context, userID string) (*model.User, error) {
+	return r.follow(ctx, userID, true)
+}
+
+func (r *mutationResolver) Unfollow(ctx context.Context, userID string) (*model.User, error) {
+	return r.follow(ctx, userID, false)
+}
+
+func (r *mutationResolver) CreatePost(ctx context.Context, input model.CreatePostInput) (*model.Post, error) {
+	return r.createPost(ctx, input)
+}
+
+func (r *mutationResolver) DeletePost(ctx context.Context, id string) (string, error) {
+	return r.deletePost(ctx, id)
+}
+
+func (r *mutationResolver) LikePost(ctx context.Context, id string) (*model.Post, error) {
+	return r.likePost(ctx, id, true)
+}
+
+func (r *mutationResolver) UnlikePost(ctx context.Context, id string) (*model.Post, error) {
+	return r.likePost(ctx, id, false)
+}
+
+func (r *mutationResolver) AddComment(ctx context.Context, postID string, body string) (*model.Comment, error) {
+	return r.addComment(ctx, postID, body)
+}
+
+func (r *mutationResolver) DeleteComment(ctx context.Context, id string) (string, error) {
+	return r.deleteComment(ctx, id)
+}
+
 func (r *mutationResolver) Login(ctx context.Context, username string, password string) (*model.AuthPayload, error) {
 	return r.login(ctx, username, password)
 }
@@ -23,8 +67,56 @@ func (r *mutationResolver) Signup(ctx context.Context, email string, password st
 	return r.signup(ctx, email, password, name)
 }
 
+func (r *postResolver) Author(ctx context.Context, obj *model.Post) (*model.User, error) {
+	return fetched[*model.User](ctx, obj.Nested)
+}
+
+func (r *postResolver) Tags(ctx context.Context, obj *model.Post) ([]*model.Tag, error) {
+	return fetched[[]*model.Tag](ctx, obj.Nested)
+}
+
+func (r *postResolver) LikedBy(ctx context.Context, obj *model.Post, first *int, after *string) (*model.UserConnection, error) {
+	return fetched[*model.UserConnection](ctx, obj.Nested)
+}
+
+func (r *postResolver) Comments(ctx context.Context, obj *model.Post, first *int, after *string) (*model.CommentConnection, error) {
+	return fetched[*model.CommentConnection](ctx, obj.Nested)
+}
+
 func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	return r.me(ctx)
+}
+
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	return r.node(ctx, id)
+}
+
+func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error) {
+	return r.user(ctx, id)
+}
+
+func (r *queryResolver) Post(ctx context.Context, id string) (*model.Post, error) {
+	return r.post(ctx, id)
+}
+
+func (r *queryResolver) Feed(ctx context.Context, first *int, after *string) (*model.PostConnection, error) {
+	return r.feed(ctx)
+}
+
+func (r *queryResolver) SearchUsers(ctx context.Context, query string, first *int, after *string) (*model.UserConnection, error) {
+	return r.searchUsers(ctx, query)
+}
+
+func (r *queryResolver) RecommendedUsers(ctx context.Context, first *int) ([]*model.User, error) {
+	return r.recommendedUsers(ctx, first)
+}
+
+func (r *queryResolver) Tag(ctx context.Context, name string) (*model.Tag, error) {
+	return r.tag(ctx, name)
+}
+
+func (r *tagResolver) Posts(ctx context.Context, obj *model.Tag, first *int, after *string) (*model.PostConnection, error) {
+	return fetched[*model.PostConnection](ctx, obj.Nested)
 }
 
 func (r *userResolver) Email(ctx context.Context, obj *model.User) (*string, error) {
@@ -41,14 +133,39 @@ func (r *userResolver) Identities(ctx context.Context, obj *model.User) ([]*mode
 	return obj.PrivateIdentities, nil
 }
 
+func (r *userResolver) Followers(ctx context.Context, obj *model.User, first *int, after *string) (*model.UserConnection, error) {
+	return fetched[*model.UserConnection](ctx, obj.Nested)
+}
+
+func (r *userResolver) Following(ctx context.Context, obj *model.User, first *int, after *string) (*model.UserConnection, error) {
+	return fetched[*model.UserConnection](ctx, obj.Nested)
+}
+
+func (r *userResolver) Posts(ctx context.Context, obj *model.User, first *int, after *string) (*model.PostConnection, error) {
+	return fetched[*model.PostConnection](ctx, obj.Nested)
+}
+
+func (r *userResolver) LikedPosts(ctx context.Context, obj *model.User, first *int, after *string) (*model.PostConnection, error) {
+	return fetched[*model.PostConnection](ctx, obj.Nested)
+}
+
+func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
+
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) Post() PostResolver { return &postResolver{r} }
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+func (r *Resolver) Tag() TagResolver { return &tagResolver{r} }
 
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
+	commentResolver  struct{ *Resolver }
 	mutationResolver struct{ *Resolver }
+	postResolver     struct{ *Resolver }
 	queryResolver    struct{ *Resolver }
+	tagResolver      struct{ *Resolver }
 	userResolver     struct{ *Resolver }
 )

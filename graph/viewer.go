@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/gqlneo/gqlneo/auth"
-	"github.com/gqlneo/gqlneo/graph/model"
 	"github.com/gqlneo/gqlneo/neo4jrepo"
 )
 
@@ -68,13 +67,4 @@ func profileFromClaims(c *auth.Claims) neo4jrepo.Profile {
 		p.EmailVerified = *c.EmailVerified
 	}
 	return p
-}
-
-// me returns the caller's User.
-func (r *Resolver) me(ctx context.Context) (*model.User, error) {
-	user, err := r.viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return userModel(user, true), nil
 }

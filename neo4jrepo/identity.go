@@ -140,7 +140,7 @@ func (db *DB) syncIdentityTx(ctx context.Context, tx neo4j.ManagedTransaction, p
 	res, err := db.run(ctx, tx, `
 MATCH (u:User {id: $userId})
 SET u.updatedAt = $now,
-    u.name = coalesce($name, u.name),
+    u.name = coalesce($name, u.name), u.nameLower = toLower(coalesce($name, u.name)),
     u.email = coalesce(u.verifiedEmail, $email, u.email),
     u.picture = coalesce($picture, u.picture)`+userReturn, params)
 	if err != nil {

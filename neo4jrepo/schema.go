@@ -9,6 +9,11 @@ var schemaStatements = []string{
 	"CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
 	// Absent (null) values are not constrained: Users without a verified email coexist.
 	"CREATE CONSTRAINT user_verified_email IF NOT EXISTS FOR (u:User) REQUIRE u.verifiedEmail IS UNIQUE",
+	"CREATE CONSTRAINT post_id IF NOT EXISTS FOR (p:Post) REQUIRE p.id IS UNIQUE",
+	"CREATE CONSTRAINT comment_id IF NOT EXISTS FOR (c:Comment) REQUIRE c.id IS UNIQUE",
+	"CREATE CONSTRAINT tag_name IF NOT EXISTS FOR (t:Tag) REQUIRE t.name IS UNIQUE",
+	"CREATE INDEX user_name_lower IF NOT EXISTS FOR (u:User) ON (u.nameLower)",
+	"CREATE INDEX post_created_at IF NOT EXISTS FOR (p:Post) ON (p.createdAt)",
 }
 
 // EnsureSchema creates the constraints if they are missing.

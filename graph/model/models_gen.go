@@ -3,8 +3,19 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
+
+// An object with an opaque global ID.
+type Node interface {
+	IsNode()
+	// An opaque global ID that names the object's type.
+	GetID() string
+}
 
 // What a successful login or token refresh returns. Tokens are Auth0's, passed through.
 type AuthPayload struct {
@@ -24,6 +35,28 @@ type AuthPayload struct {
 	User *User `json:"user"`
 }
 
+type CommentConnection struct {
+	Edges      []*CommentEdge `json:"edges"`
+	PageInfo   *PageInfo      `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+type CommentEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Comment `json:"node"`
+}
+
+// A new post.
+type CreatePostInput struct {
+	// 1–200 characters.
+	Title string `json:"title"`
+	// 1–20000 characters.
+	Body       string      `json:"body"`
+	Visibility *Visibility `json:"visibility,omitempty"`
+	// Up to 5 tags, each matching ^[a-z0-9][a-z0-9-]{0,29}$ (lower-cased before checking).
+	Tags []string `json:"tags,omitempty"`
+}
+
 // One identity-provider account of a User, such as a password account or a Google login.
 type Identity struct {
 	// The provider, from the subject's prefix: auth0, google-oauth2, ...
@@ -38,5 +71,106 @@ type Identity struct {
 type Mutation struct {
 }
 
+// Relay pagination state. Cursors are opaque and tamper-checked.
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+type PostConnection struct {
+	Edges      []*PostEdge `json:"edges"`
+	PageInfo   *PageInfo   `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+type PostEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Post  `json:"node"`
+}
+
 type Query struct {
+}
+
+// Profile changes; omitted fields stay as they are.
+type UpdateProfileInput struct {
+	// 1–100 characters.
+	Name *string `json:"name,omitempty"`
+	// Up to 1000 characters.
+	Bio *string `json:"bio,omitempty"`
+	// An https URL of up to 2048 characters.
+	Picture *string `json:"picture,omitempty"`
+}
+
+type UserConnection struct {
+	Edges      []*UserEdge `json:"edges"`
+	PageInfo   *PageInfo   `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+type UserEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *User  `json:"node"`
+}
+
+// Who may see a post.
+type Visibility string
+
+const (
+	// Everyone, anonymous callers included.
+	VisibilityPublic Visibility = "PUBLIC"
+	// The author and the author's followers.
+	VisibilityFollowers Visibility = "FOLLOWERS"
+	// The author only.
+	VisibilityPrivate Visibility = "PRIVATE"
+)
+
+var AllVisibility = []Visibility{
+	VisibilityPublic,
+	VisibilityFollowers,
+	VisibilityPrivate,
+}
+
+func (e Visibility) IsValid() bool {
+	switch e {
+	case VisibilityPublic, VisibilityFollowers, VisibilityPrivate:
+		return true
+	}
+	return false
+}
+
+func (e Visibility) String() string {
+	return string(e)
+}
+
+func (e *Visibility) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Visibility(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Visibility", str)
+	}
+	return nil
+}
+
+func (e Visibility) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Visibility) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Visibility) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
