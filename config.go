@@ -228,7 +228,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.MaxHeaderBytes = r.integer("MAX_HEADER_BYTES", 32<<10, 4<<10, 1<<20)
 	c.QueryTokenLimit = r.integer("QUERY_TOKEN_LIMIT", 5000, 100, 1_000_000)
 	c.QueryMaxDepth = r.integer("QUERY_MAX_DEPTH", 15, 2, 100)
-	c.QueryMaxComplexity = r.integer("QUERY_MAX_COMPLEXITY", 1000, 10, 1_000_000)
+	c.QueryMaxComplexity = r.integer("QUERY_MAX_COMPLEXITY", 5000, 10, 1_000_000)
 	c.RequestTimeout = r.duration("REQUEST_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.ReadHeaderTimeout = r.duration("HTTP_READ_HEADER_TIMEOUT", 5*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.ReadTimeout = r.duration("HTTP_READ_TIMEOUT", 15*time.Second, 100*time.Millisecond, 10*time.Minute)

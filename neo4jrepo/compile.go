@@ -238,10 +238,11 @@ func (c *compiler) page(pattern, y, typ, key string, posts bool, f Field) (strin
 	if len(conds) > 0 {
 		filter = " WHERE " + strings.Join(conds, " AND ")
 	}
+	k := c.fresh("k")
 	after := ""
 	if f.Page.After != nil {
 		t, id := c.param(f.Page.After.Time), c.param(f.Page.After.ID)
-		after = fmt.Sprintf(" WHERE k < %[1]s OR (k = %[1]s AND %[3]s.id < %[2]s)", t, id, y)
+		after = fmt.Sprintf(" WHERE %[4]s < %[1]s OR (%[4]s = %[1]s AND %[3]s.id < %[2]s)", t, id, y, k)
 	}
 	var node string
 	if f.Sub != nil {
@@ -252,8 +253,8 @@ func (c *compiler) page(pattern, y, typ, key string, posts bool, f Field) (strin
 	} else {
 		node = "{}"
 	}
-	items := fmt.Sprintf("COLLECT { MATCH %s%s WITH %s, %s AS k%s ORDER BY k DESC, %s.id DESC LIMIT %s RETURN {k: k, id: %s.id, node: %s} }",
-		pattern, filter, y, key, after, y, c.param(int64(f.Page.First+1)), y, node)
+	items := fmt.Sprintf("COLLECT { MATCH %[1]s%[2]s WITH %[3]s, %[4]s AS %[5]s%[6]s ORDER BY %[5]s DESC, %[3]s.id DESC LIMIT %[7]s RETURN {k: %[5]s, id: %[3]s.id, node: %[8]s} }",
+		pattern, filter, y, key, k, after, c.param(int64(f.Page.First+1)), node)
 	total := "null"
 	if f.Page.Total {
 		total = fmt.Sprintf("COUNT { MATCH %s%s }", pattern, filter)

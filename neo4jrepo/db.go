@@ -43,6 +43,8 @@ type DB struct {
 	driver     neo4j.DriverWithContext
 	database   string
 	statements Counter
+	// observe, when set (by tests), sees every statement before it is sent.
+	observe func(cypher string, params map[string]any)
 }
 
 // Option configures a DB.
@@ -102,6 +104,9 @@ func (db *DB) Close(ctx context.Context) error {
 // the statement counter is exact.
 func (db *DB) run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) (neo4j.ResultWithContext, error) {
 	db.statements.Inc()
+	if db.observe != nil {
+		db.observe(cypher, params)
+	}
 	return tx.Run(ctx, cypher, params)
 }
 

@@ -112,8 +112,11 @@ func (db *DB) QueryRecommendedUsers(ctx context.Context, viewer Viewer, first in
 	if err != nil {
 		return nil, err
 	}
-	cypher := "MATCH (viewer:User)-[:HAS_IDENTITY]->(:Identity {sub: $sub})\nRETURN {list: COLLECT { MATCH (viewer)-[:FOLLOWS]->(:User)-[:FOLLOWS]->(ru:User) WHERE ru <> viewer AND NOT EXISTS { (viewer)-[:FOLLOWS]->(ru) } WITH ru, count(*) AS mutual ORDER BY mutual DESC, ru.id DESC LIMIT " +
-		c.param(int64(first)) + " RETURN " + proj + " }} AS r"
+	cypher := "MATCH (viewer:User)-[:HAS_IDENTITY]->(:Identity {sub: $sub})\n" +
+		"OPTIONAL MATCH (viewer)-[:FOLLOWS]->(:User)-[:FOLLOWS]->(ru:User) WHERE ru <> viewer AND NOT EXISTS { (viewer)-[:FOLLOWS]->(ru) }\n" +
+		"WITH viewer, ru, count(ru) AS mutual ORDER BY mutual DESC, ru.id DESC LIMIT " + c.param(int64(first)) + "\n" +
+		"WITH viewer, [x IN collect(ru) | x] AS users\n" +
+		"RETURN {list: [ru IN users | " + proj + "]} AS r"
 	m, err := db.queryMap(ctx, "recommended users", cypher, c.params)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
