@@ -365,3 +365,28 @@ func TestFanOutExplosionsAreRefusedByComplexity(t *testing.T) {
 		t.Fatalf("code %q: %s", r.code(), r.Raw)
 	}
 }
+
+func TestProfileUpdatesAndUndoingFollowsAndLikes(t *testing.T) {
+	f := newGraphFixture(t)
+	s := f.s
+	data := s.gql(t, f.tokens["author"], `mutation { updateProfile(input: {name: "Renamed Author", bio: "Writes posts", picture: "https://example.com/a.png"}) { name bio picture } }`, nil)
+	if dig(data, "updateProfile", "name") != "Renamed Author" || dig(data, "updateProfile", "bio") != "Writes posts" {
+		t.Errorf("updateProfile = %v", data)
+	}
+	if r := s.query(t, f.tokens["author"], `mutation { updateProfile(input: {picture: "javascript:alert(1)"}) { id } }`, nil); r.code() != "BAD_USER_INPUT" {
+		t.Errorf("a non-https picture: %s", r.Raw)
+	}
+	search := s.gql(t, "", `{ searchUsers(query: "renamed auth") { edges { node { id } } } }`, nil)
+	if !ids(search["searchUsers"])[f.authorID] {
+		t.Errorf("search does not find the new name: %v", search)
+	}
+	for i := 0; i < 2; i++ {
+		s.gql(t, f.tokens["follower"], `mutation($u: ID!) { unfollow(userId: $u) { id } }`, map[string]any{"u": f.authorID})
+		s.gql(t, f.tokens["author"], `mutation($p: ID!) { unlikePost(id: $p) { id } }`, map[string]any{"p": f.posts["PUBLIC"]})
+	}
+	after := s.gql(t, f.tokens["follower"], `query($u: ID!, $p: ID!) { user(id: $u) { followerCount viewerFollows } post(id: $p) { likeCount } }`,
+		map[string]any{"u": f.authorID, "p": f.posts["PUBLIC"]})
+	if dig(after, "user", "followerCount") != float64(0) || dig(after, "user", "viewerFollows") != false || dig(after, "post", "likeCount") != float64(0) {
+		t.Errorf("after unfollowing and unliking twice: %v", after)
+	}
+}
