@@ -241,6 +241,11 @@ func TestPaginationWalksAWholeConnection(t *testing.T) {
 	for i := 0; i < 7; i++ {
 		s.gql(t, f.tokens["author"], `mutation($t: String!) { createPost(input: {title: $t, body: "b"}) { id } }`, map[string]any{"t": fmt.Sprint("page ", i)})
 	}
+	// Three posts share one instant, written the way Cypher's datetime()
+	// writes it (a zone offset, not a zone name): ties and both forms must
+	// still page exactly once each.
+	runCypher(t, `MATCH (p:Post) WHERE p.title IN ['page 1', 'page 2', 'page 3'] AND EXISTS { MATCH (u:User)-[:AUTHORED]->(p) WHERE u.id = $author }
+	  SET p.createdAt = datetime('2024-01-01T00:00:00Z')`, map[string]any{"author": rawID(t, f.authorID)})
 	var seen []string
 	var after any
 	for page := 0; page < 10; page++ {
@@ -268,6 +273,58 @@ func TestPaginationWalksAWholeConnection(t *testing.T) {
 	}
 	if len(seen) != 10 || len(uniq) != 10 {
 		t.Errorf("walked %d posts (%d distinct), want 10", len(seen), len(uniq))
+	}
+	if r := s.query(t, "", `query($u: ID!) { user(id: $u) { posts(first: 0) { totalCount } } }`, map[string]any{"u": f.authorID}); r.code() != "BAD_USER_INPUT" {
+		t.Errorf("first: 0 answered %s", r.Raw)
+	}
+}
+
+// rawID decodes a global ID for fixtures written in Cypher.
+func rawID(t *testing.T, gid string) string {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, id, _ := strings.Cut(string(b), ":")
+	return id
+}
+
+func TestLoginReturnsACompiledUser(t *testing.T) {
+	s := startServer(t, nil)
+	r := s.query(t, "", `mutation { login(username: "carol@example.com", password: "demo-pass-123") {
+	  accessToken user { id email bio followerCount followers(first: 2) { totalCount } identities { provider } } } }`, nil)
+	if len(r.Errors) > 0 || dig(r.Data, "login", "accessToken") == nil {
+		t.Fatalf("login: %s", r.Raw)
+	}
+	if dig(r.Data, "login", "user", "email") != "carol@example.com" || dig(r.Data, "login", "user", "followers", "totalCount") == nil ||
+		len(dig(r.Data, "login", "user", "identities").([]any)) == 0 {
+		t.Errorf("login's user = %v", dig(r.Data, "login", "user"))
+	}
+}
+
+func TestATagOfOnlyHiddenPostsLooksMissing(t *testing.T) {
+	f := newGraphFixture(t)
+	q := `query($t: String!) { tag(name: $t) { name postCount } }`
+	if r := f.s.query(t, f.tokens["stranger"], q, map[string]any{"t": f.tags["PRIVATE"]}); r.Data["tag"] != nil || len(r.Errors) > 0 {
+		t.Errorf("a stranger sees the private post's tag: %s", r.Raw)
+	}
+	if r := f.s.query(t, f.tokens["author"], q, map[string]any{"t": f.tags["PRIVATE"]}); dig(r.Data, "tag", "postCount") != float64(1) {
+		t.Errorf("the author does not see their tag: %s", r.Raw)
+	}
+	f.s.gql(t, f.tokens["author"], `mutation($p: ID!) { deletePost(id: $p) }`, map[string]any{"p": f.posts["PRIVATE"]})
+	if r := f.s.query(t, f.tokens["author"], q, map[string]any{"t": f.tags["PRIVATE"]}); r.Data["tag"] != nil {
+		t.Errorf("the tag outlived its only post: %s", r.Raw)
+	}
+}
+
+func TestAliasedEdgesMergeTheirSelections(t *testing.T) {
+	f := newGraphFixture(t)
+	data := f.s.gql(t, f.tokens["author"], `query($u: ID!) { user(id: $u) { posts(first: 1) {
+	  a: edges { node { author { name } } } b: edges { node { author { id } } } edges { node { title } } } } }`, map[string]any{"u": f.authorID})
+	b := dig(data, "user", "posts", "b").([]any)
+	if len(b) != 1 || dig(b[0], "node", "author", "id") != f.authorID {
+		t.Errorf("aliased edges lost their selection: %v", data)
 	}
 }
 

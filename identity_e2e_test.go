@@ -151,6 +151,20 @@ func TestFiftyConcurrentFirstRequestsMakeOneUserAndOneIdentity(t *testing.T) {
 	}
 }
 
+// runCypher runs a statement on the test database, for fixtures.
+func runCypher(t *testing.T, cypher string, params map[string]any) {
+	t.Helper()
+	uri, password := mustNeo4jEnv(t)
+	driver, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth("neo4j", password, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer driver.Close(context.Background())
+	if _, err := neo4j.ExecuteQuery(context.Background(), driver, cypher, params, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase("neo4j")); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // countIdentity counts, with Cypher, the Identity nodes of sub and the Users holding them.
 func countIdentity(t *testing.T, sub string) (users, identities int64) {
 	t.Helper()

@@ -120,6 +120,7 @@ func (r *Resolver) signedIn(ctx context.Context, tokens *auth.TokenSet) (*model.
 		ExpiresIn:   tokens.ExpiresIn,
 		User:        userModel(user, true),
 	}
+	payload.User.Subject = claims.Subject
 	payload.IDToken = optional(tokens.IDToken)
 	payload.RefreshToken = optional(tokens.RefreshToken)
 	payload.Scope = optional(tokens.Scope)
@@ -180,7 +181,7 @@ func (r *Resolver) signup(ctx context.Context, email, password string, name *str
 	if err != nil {
 		return nil, err
 	}
-	return userModel(user, true), nil
+	return r.compiledUser(ctx, user.ID, res.Subject())
 }
 
 // signupMessage is a client-safe message for a refused signup field.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -162,8 +163,10 @@ func (r *Resolver) deletePost(ctx context.Context, gid string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Only the RBAC permissions claim grants moderation, never a scope: with
+	// RBAC off, Auth0 grants every API scope to every password login.
 	claims, _ := auth.ClaimsFromContext(ctx)
-	if err := r.Store.DeletePost(ctx, v, id, claims.HasPermission(PermissionDeleteAnyPost)); err != nil {
+	if err := r.Store.DeletePost(ctx, v, id, slices.Contains(claims.Permissions, PermissionDeleteAnyPost)); err != nil {
 		return "", writeError(err, "id")
 	}
 	return gid, nil

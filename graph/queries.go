@@ -222,8 +222,8 @@ func (r *Resolver) searchUsers(ctx context.Context, query string) (*model.UserCo
 func (r *Resolver) recommendedUsers(ctx context.Context, first *int) ([]*model.User, error) {
 	n := defaultPageSize
 	if first != nil {
-		if *first < 0 || *first > maxPageSize {
-			return nil, inputError("first", "first must be between 0 and %d.", maxPageSize)
+		if *first < 1 || *first > maxPageSize {
+			return nil, inputError("first", "first must be between 1 and %d.", maxPageSize)
 		}
 		n = *first
 	}
@@ -240,4 +240,18 @@ func (r *Resolver) recommendedUsers(ctx context.Context, first *int) ([]*model.U
 		out = append(out, r.userFrom(m, sel))
 	}
 	return out, nil
+}
+
+// compiledUser reads the User id as the identity subject sees it, compiling
+// the current field's selection: the User that login and signup return.
+func (r *Resolver) compiledUser(ctx context.Context, id, subject string) (*model.User, error) {
+	sel, err := r.rootSelection(ctx, "User")
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.Store.QueryNode(ctx, neo4jrepo.Viewer{Subject: subject}, "User", id, sel)
+	if err != nil {
+		return nil, err
+	}
+	return r.userFrom(m, sel), nil
 }

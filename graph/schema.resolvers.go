@@ -11,6 +11,10 @@ import (
 	"github.com/gqlneo/gqlneo/graph/model"
 )
 
+func (r *authPayloadResolver) User(ctx context.Context, obj *model.AuthPayload) (*model.User, error) {
+	return r.compiledUser(ctx, obj.User.RawID, obj.User.Subject)
+}
+
 func (r *commentResolver) Author(ctx context.Context, obj *model.Comment) (*model.User, error) {
 	return fetched[*model.User](ctx, obj.Nested)
 }
@@ -149,6 +153,8 @@ func (r *userResolver) LikedPosts(ctx context.Context, obj *model.User, first *i
 	return fetched[*model.PostConnection](ctx, obj.Nested)
 }
 
+func (r *Resolver) AuthPayload() AuthPayloadResolver { return &authPayloadResolver{r} }
+
 func (r *Resolver) Comment() CommentResolver { return &commentResolver{r} }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -162,10 +168,11 @@ func (r *Resolver) Tag() TagResolver { return &tagResolver{r} }
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	commentResolver  struct{ *Resolver }
-	mutationResolver struct{ *Resolver }
-	postResolver     struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	tagResolver      struct{ *Resolver }
-	userResolver     struct{ *Resolver }
+	authPayloadResolver struct{ *Resolver }
+	commentResolver     struct{ *Resolver }
+	mutationResolver    struct{ *Resolver }
+	postResolver        struct{ *Resolver }
+	queryResolver       struct{ *Resolver }
+	tagResolver         struct{ *Resolver }
+	userResolver        struct{ *Resolver }
 )

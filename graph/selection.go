@@ -98,15 +98,30 @@ func (r *Resolver) connectionSelection(opCtx *graphql.OperationContext, f graphq
 	return page, dedupe(node), nil
 }
 
-// dedupe keeps the first field per response key: several edges { node }
-// selections merge into one node selection.
+// dedupe merges fields that share a response key: several edges { node }
+// selections (aliased or not) become one node selection, and the nested
+// selections of a repeated key are merged recursively.
 func dedupe(sel *neo4jrepo.Selection) *neo4jrepo.Selection {
-	seen := map[string]bool{}
 	out := &neo4jrepo.Selection{}
+	index := map[string]int{}
 	for _, f := range sel.Fields {
-		if !seen[f.Key] {
-			seen[f.Key] = true
+		i, ok := index[f.Key]
+		if !ok {
+			index[f.Key] = len(out.Fields)
 			out.Fields = append(out.Fields, f)
+			continue
+		}
+		prev := &out.Fields[i]
+		if f.Sub != nil {
+			merged := &neo4jrepo.Selection{}
+			if prev.Sub != nil {
+				merged.Fields = append(merged.Fields, prev.Sub.Fields...)
+			}
+			merged.Fields = append(merged.Fields, f.Sub.Fields...)
+			prev.Sub = dedupe(merged)
+		}
+		if prev.Page != nil && f.Page != nil && f.Page.Total {
+			prev.Page.Total = true
 		}
 	}
 	return out
@@ -120,8 +135,8 @@ func (r *Resolver) pageArgs(first, after any) (*neo4jrepo.Page, error) {
 		switch {
 		case !ok:
 			return nil, inputError("first", "first must be an integer.")
-		case n < 0:
-			return nil, inputError("first", "first must not be negative.")
+		case n < 1:
+			return nil, inputError("first", "first must be at least 1.")
 		case n > maxPageSize:
 			return nil, inputError("first", "first must be at most %d.", maxPageSize)
 		}

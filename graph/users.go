@@ -28,6 +28,9 @@ func parseGlobalID(gid string) (typeName, id string, ok bool) {
 // caller is this User, which decides self-only fields such as email.
 func userModel(u neo4jrepo.User, self bool) *model.User {
 	out := &model.User{ID: globalID("User", u.ID), RawID: u.ID, CreatedAt: u.CreatedAt, Self: self}
+	if len(u.Identities) > 0 {
+		out.Subject = u.Identities[0].Subject
+	}
 	if u.Name != "" {
 		out.Name = &u.Name
 	}

@@ -53,12 +53,14 @@ func visible(p string) string {
 // scalar fields by type: the Cypher expression of each, given the variable.
 var scalars = map[string]map[string]func(x string) string{
 	"User": {
-		"id":             func(x string) string { return x + ".id" },
-		"name":           func(x string) string { return x + ".name" },
-		"picture":        func(x string) string { return x + ".picture" },
-		"bio":            func(x string) string { return x + ".bio" },
-		"createdAt":      func(x string) string { return x + ".createdAt" },
-		"email":          func(x string) string { return x + ".email" },
+		"id":        func(x string) string { return x + ".id" },
+		"name":      func(x string) string { return x + ".name" },
+		"picture":   func(x string) string { return x + ".picture" },
+		"bio":       func(x string) string { return x + ".bio" },
+		"createdAt": func(x string) string { return x + ".createdAt" },
+		"email": func(x string) string {
+			return "CASE WHEN viewer IS NOT NULL AND " + x + " = viewer THEN " + x + ".email END"
+		},
 		"followerCount":  func(x string) string { return "COUNT { (" + x + ")<-[:FOLLOWS]-(:User) }" },
 		"followingCount": func(x string) string { return "COUNT { (" + x + ")-[:FOLLOWS]->(:User) }" },
 		"viewerFollows": func(x string) string {
@@ -156,8 +158,15 @@ var connections = map[string]map[string]connField{
 	},
 }
 
-func relTime(r, _ string) string  { return r + ".createdAt" }
-func nodeTime(_, y string) string { return y + ".createdAt" }
+// Sort keys are integers (nanoseconds since the epoch): Neo4j does not
+// consider the same instant equal across a zone-offset and a zone-name
+// DateTime, and cursors must compare exactly.
+func relTime(r, _ string) string  { return epochNanos(r + ".createdAt") }
+func nodeTime(_, y string) string { return epochNanos(y + ".createdAt") }
+
+func epochNanos(t string) string {
+	return "(" + t + ".epochSeconds * 1000000000 + " + t + ".nanosecond)"
+}
 
 // project compiles the map projection of variable x of type typ.
 func (c *compiler) project(typ, x string, sel *Selection) (string, error) {
@@ -241,7 +250,7 @@ func (c *compiler) page(pattern, y, typ, key string, posts bool, f Field) (strin
 	k := c.fresh("k")
 	after := ""
 	if f.Page.After != nil {
-		t, id := c.param(f.Page.After.Time), c.param(f.Page.After.ID)
+		t, id := c.param(f.Page.After.Time.UnixNano()), c.param(f.Page.After.ID)
 		after = fmt.Sprintf(" WHERE %[4]s < %[1]s OR (%[4]s = %[1]s AND %[3]s.id < %[2]s)", t, id, y, k)
 	}
 	var node string

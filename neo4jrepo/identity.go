@@ -58,10 +58,22 @@ MATCH (i:Identity {sub: $sub}), (u:User {id: $userId})
 MERGE (u)-[:HAS_IDENTITY]->(i)
 RETURN u.id AS id`
 
+// claimVerifiedEmailCypher gives a User the verified email of one of its
+// identities, unless it already owns another one (a User owns one address).
 const claimVerifiedEmailCypher = `
 MATCH (u:User {id: $userId})
-SET u.verifiedEmail = $verifiedEmail
+SET u.verifiedEmail = coalesce(u.verifiedEmail, $verifiedEmail)
 RETURN u.id AS id`
+
+// releaseVerifiedEmailCypher drops a User's claim on an address that none of
+// its identities vouches for any more (an identity changed its email, or was
+// merged away), so a later owner of that address is never linked into this
+// User.
+const releaseVerifiedEmailCypher = `
+MATCH (u:User {id: $userId})
+WHERE u.verifiedEmail IS NOT NULL
+  AND NOT EXISTS { MATCH (u)-[:HAS_IDENTITY]->(i:Identity) WHERE i.emailVerified AND toLower(i.email) = u.verifiedEmail }
+REMOVE u.verifiedEmail`
 
 // SyncIdentity makes the graph agree with what the identity provider says
 // about p.Subject, in one write transaction:
@@ -112,6 +124,11 @@ func (db *DB) syncIdentityTx(ctx context.Context, tx neo4j.ManagedTransaction, p
 	if !created && mode == SyncRegistered && userID != "" {
 		return db.userByIDTx(ctx, tx, userID)
 	}
+	if userID != "" {
+		if err := db.exec(ctx, tx, releaseVerifiedEmailCypher, map[string]any{"userId": userID}); err != nil {
+			return User{}, err
+		}
+	}
 	switch {
 	case userID == "" && ownerID != "":
 		params["userId"] = ownerID
@@ -157,6 +174,16 @@ func (db *DB) userByIDTx(ctx context.Context, tx neo4j.ManagedTransaction, id st
 	return singleUser(ctx, res)
 }
 
+// exec runs a statement for its effect.
+func (db *DB) exec(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) error {
+	res, err := db.run(ctx, tx, cypher, params)
+	if err != nil {
+		return err
+	}
+	_, err = res.Consume(ctx)
+	return err
+}
+
 // single runs a statement that returns exactly one record.
 func (db *DB) single(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) (*neo4j.Record, error) {
 	res, err := db.run(ctx, tx, cypher, params)
@@ -193,17 +220,13 @@ func (db *DB) mergeUsers(ctx context.Context, tx neo4j.ManagedTransaction, loser
 	}
 	stmts = append(stmts, `
 MATCH (l:User {id: $loser}), (s:User {id: $survivor})
-SET s.name = coalesce(s.name, l.name), s.picture = coalesce(s.picture, l.picture),
+SET s.name = coalesce(s.name, l.name), s.picture = coalesce(s.picture, l.picture), s.bio = coalesce(s.bio, l.bio),
     s.createdAt = CASE WHEN l.createdAt < s.createdAt THEN l.createdAt ELSE s.createdAt END
 DELETE l`)
 	for _, stmt := range stmts {
-		res, err := db.run(ctx, tx, stmt, params)
-		if err != nil {
-			return err
-		}
-		if _, err := res.Consume(ctx); err != nil {
+		if err := db.exec(ctx, tx, stmt, params); err != nil {
 			return err
 		}
 	}
-	return nil
+	return db.exec(ctx, tx, releaseVerifiedEmailCypher, map[string]any{"userId": survivor})
 }

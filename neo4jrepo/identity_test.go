@@ -223,3 +223,16 @@ func TestARegistrationEventTwiceChangesNothing(t *testing.T) {
 		t.Errorf("the second event changed the User: %+v then %+v", first, second)
 	}
 }
+
+func TestAnEmailNoIdentityVouchesForIsReleased(t *testing.T) {
+	db, _ := mustDB(t)
+	email := uniqueEmail(t)
+	alice := mustSync(t, db, Profile{Subject: "auth0|rel-" + email, Email: email, EmailVerified: true})
+	// Alice's only identity moves to an unverified address: she no longer
+	// owns the old one, so its next verified holder is someone else.
+	mustSync(t, db, Profile{Subject: "auth0|rel-" + email, Email: "new-" + email, EmailVerified: false})
+	other := mustSync(t, db, Profile{Subject: "google-oauth2|rel-" + email, Email: email, EmailVerified: true})
+	if other.ID == alice.ID {
+		t.Fatal("a released address still linked a stranger into the old owner's User")
+	}
+}

@@ -100,7 +100,8 @@ FOREACH (name IN $tags | MERGE (t:Tag {name: name}) MERGE (p)-[:TAGGED]->(t))
 RETURN 'ok' AS status`, map[string]any{"sub": v.Subject, "id": p.ID, "title": p.Title, "body": p.Body, "visibility": p.Visibility, "tags": p.Tags, "now": time.Now().UTC()})
 }
 
-// DeletePost deletes a post with its likes, tags links and comments: by its
+// DeletePost deletes a post with its likes, tag links, comments and the tags
+// no other post uses: by its
 // author, or by anyone when canDeleteAny. An invisible post is ErrNotFound;
 // someone else's visible post is ErrForbidden.
 func (db *DB) DeletePost(ctx context.Context, v Viewer, id string, canDeleteAny bool) error {
@@ -113,7 +114,10 @@ CALL (x, allowed) {
   OPTIONAL MATCH (x)<-[:ON]-(c:Comment)
   DETACH DELETE c
   WITH DISTINCT x
+  OPTIONAL MATCH (x)-[:TAGGED]->(t:Tag)
   DETACH DELETE x
+  WITH t WHERE t IS NOT NULL AND NOT EXISTS { (t)<-[:TAGGED]-() }
+  DELETE t
 }
 RETURN CASE WHEN allowed THEN 'ok' WHEN seen THEN 'forbidden' ELSE 'not_found' END AS status`,
 		map[string]any{"sub": v.Subject, "id": id, "any": canDeleteAny})
@@ -136,8 +140,11 @@ func (db *DB) UnlikePost(ctx context.Context, v Viewer, id string) error {
 	return db.mutate(ctx, "unlike post", viewerRequired+`
 OPTIONAL MATCH (x:Post {id: $id})
 WITH viewer, x, coalesce(x IS NOT NULL AND `+visible("x")+`, false) AS seen
-OPTIONAL MATCH (viewer)-[r:LIKES]->(x)
-DELETE r
+CALL (viewer, x, seen) {
+  WITH * WHERE seen
+  OPTIONAL MATCH (viewer)-[r:LIKES]->(x)
+  DELETE r
+}
 RETURN CASE WHEN seen THEN 'ok' ELSE 'not_found' END AS status`, map[string]any{"sub": v.Subject, "id": id})
 }
 

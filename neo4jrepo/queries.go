@@ -59,21 +59,23 @@ func (db *DB) QueryNode(ctx context.Context, viewer Viewer, typ, id string, sel 
 	return db.queryMap(ctx, "node", cypher, c.params)
 }
 
-// QueryTag returns the tag named name, or ErrNotFound.
+// QueryTag returns the tag named name, or ErrNotFound — also when none of
+// its posts is visible to the viewer, so a tag never reveals a hidden post.
 func (db *DB) QueryTag(ctx context.Context, viewer Viewer, name string, sel *Selection) (map[string]any, error) {
 	c := newCompiler(viewer)
 	proj, err := c.project("Tag", "x", sel)
 	if err != nil {
 		return nil, err
 	}
-	return db.queryMap(ctx, "tag", "MATCH (x:Tag {name: "+c.param(name)+"})\n"+viewerMatch+"\nRETURN "+proj+" AS r", c.params)
+	return db.queryMap(ctx, "tag", "MATCH (x:Tag {name: "+c.param(name)+"})\n"+viewerMatch+
+		"\nWITH x, viewer WHERE EXISTS { MATCH (x)<-[:TAGGED]-(tp:Post) WHERE "+visible("tp")+" }\nRETURN "+proj+" AS r", c.params)
 }
 
 // QueryFeed returns a page of posts by the people the viewer follows and the
 // viewer's own, newest first, visible to the viewer.
 func (db *DB) QueryFeed(ctx context.Context, viewer Viewer, f Field) (Conn, error) {
 	c := newCompiler(viewer)
-	page, err := c.page("(viewer)-[:FOLLOWS*0..1]->(:User)-[:AUTHORED]->(fp:Post)", "fp", "Post", "fp.createdAt", true, f)
+	page, err := c.page("(viewer)-[:FOLLOWS*0..1]->(:User)-[:AUTHORED]->(fp:Post)", "fp", "Post", nodeTime("", "fp"), true, f)
 	if err != nil {
 		return Conn{}, err
 	}
@@ -92,7 +94,7 @@ func (db *DB) QueryFeed(ctx context.Context, viewer Viewer, f Field) (Conn, erro
 func (db *DB) QuerySearchUsers(ctx context.Context, viewer Viewer, prefix string, f Field) (Conn, error) {
 	c := newCompiler(viewer)
 	pattern := "(su:User) WHERE su.nameLower STARTS WITH " + c.param(prefix)
-	page, err := c.page(pattern, "su", "User", "su.createdAt", false, f)
+	page, err := c.page(pattern, "su", "User", nodeTime("", "su"), false, f)
 	if err != nil {
 		return Conn{}, err
 	}
@@ -174,10 +176,10 @@ func ConnFromMap(m map[string]any) (Conn, error) {
 		return c, err
 	}
 	for _, it := range items {
-		k, _ := it["k"].(time.Time)
+		k, _ := it["k"].(int64)
 		id, _ := it["id"].(string)
 		node, _ := it["node"].(map[string]any)
-		c.Items = append(c.Items, ConnItem{Cursor: Cursor{Time: k, ID: id}, Node: node})
+		c.Items = append(c.Items, ConnItem{Cursor: Cursor{Time: time.Unix(0, k).UTC(), ID: id}, Node: node})
 	}
 	return c, nil
 }

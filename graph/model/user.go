@@ -30,6 +30,9 @@ type User struct {
 	PrivateIdentities []*Identity
 	// Nested holds prefetched connections by response key.
 	Nested map[string]any
+	// Subject is set on the User a login or signup returns: the identity to
+	// read it as, when its fields are compiled.
+	Subject string
 }
 
 // IsNode marks User as a Node.
