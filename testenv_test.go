@@ -72,7 +72,8 @@ func testEnv(tb testing.TB, tn *tenant.Tenant) map[string]string {
 		"AUTH0_CLIENT_SECRET":    tenant.DevClientSecret,
 		"AUTH0_CLAIMS_NAMESPACE": tenant.DevNamespace,
 		"HTTP_ADDR":              "127.0.0.1:0",
-		"REQUEST_TIMEOUT":        "5s",
+		"HTTP_WRITE_TIMEOUT":     "40s",
+		"REQUEST_TIMEOUT":        "30s", // a cold Neo4j compiles big statements slowly on a busy machine
 		"AUTH0_TIMEOUT":          "2s",
 	}
 }
