@@ -16,6 +16,13 @@ var schemaStatements = []string{
 	"CREATE INDEX post_created_at IF NOT EXISTS FOR (p:Post) ON (p.createdAt)",
 }
 
+// SchemaStatements returns the statements EnsureSchema runs, for tools
+// (the dev seeder, the benchmark) that prepare a database the server has
+// not started against yet. The slice is a copy.
+func SchemaStatements() []string {
+	return append([]string(nil), schemaStatements...)
+}
+
 // EnsureSchema creates the constraints if they are missing.
 func (db *DB) EnsureSchema(ctx context.Context) error {
 	for _, stmt := range schemaStatements {
