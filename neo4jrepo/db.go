@@ -43,7 +43,7 @@ type DB struct {
 	driver     neo4j.DriverWithContext
 	database   string
 	statements Counter
-	// observe, when set (by tests), sees every statement before it is sent.
+	// observe, when set, sees every statement before it is sent.
 	observe func(cypher string, params map[string]any)
 }
 
@@ -54,6 +54,14 @@ type Option func(*DB)
 // Default: statements are not counted.
 func WithStatementCounter(c Counter) Option {
 	return func(db *DB) { db.statements = c }
+}
+
+// WithStatementObserver calls observe with every statement and its
+// parameters before the statement is sent. The benchmark's floor uses it to
+// learn the exact Cypher the server generates; the server does not, since
+// parameters hold personal data.
+func WithStatementObserver(observe func(cypher string, params map[string]any)) Option {
+	return func(db *DB) { db.observe = observe }
 }
 
 // Open creates the driver. It does not contact the server; call Verify for

@@ -45,3 +45,15 @@ func (t *Tenant) handleDevResetBruteForce(w http.ResponseWriter, _ *http.Request
 	t.ResetBruteForce()
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
+
+// handleDevToken mints an access token for the form field sub, as AccessTokenFor does: what
+// scripts and the benchmark use to act as many generated users without a login per user. An
+// unknown sub gets a token too, as from an account the dev users file does not list.
+func (t *Tenant) handleDevToken(w http.ResponseWriter, r *http.Request) {
+	sub := r.PostFormValue("sub")
+	if sub == "" || len(sub) > 256 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "sub is required (at most 256 characters)"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"access_token": t.AccessTokenFor(sub, nil), "token_type": "Bearer"})
+}

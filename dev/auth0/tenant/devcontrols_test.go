@@ -2,7 +2,9 @@ package tenant_test
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gqlneo/gqlneo/dev/auth0/tenant"
@@ -62,4 +64,30 @@ func TestDevControlEndpoints(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDevTokenMintsAnAccessTokenForAnySubject(t *testing.T) {
+	on := startTenant(t, tenant.WithDevControls(true))
+	mint := func(t *testing.T, form url.Values) response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, on.URL()+"/__dev/token", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return do(t, req)
+	}
+	t.Run("A subject gets a token signed with the current key.", func(t *testing.T) {
+		r := mint(t, url.Values{"sub": {"gen|42"}})
+		if r.status != http.StatusOK {
+			t.Fatalf("status %d %s", r.status, r.raw)
+		}
+		header, claims := decodeJWT(t, str(r.body, "access_token"))
+		if claims["sub"] != "gen|42" || header["kid"] != on.SigningKeyID() {
+			t.Errorf("header %v claims %v", header, claims)
+		}
+	})
+	t.Run("A request without a subject is invalid_request.", func(t *testing.T) {
+		wantError(t, mint(t, url.Values{}), http.StatusBadRequest, "invalid_request", "sub is required (at most 256 characters)")
+	})
 }

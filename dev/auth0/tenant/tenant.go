@@ -245,6 +245,7 @@ func (t *Tenant) routes() {
 		mux.HandleFunc("POST /__dev/revoke-previous", t.handleDevRevoke)
 		mux.HandleFunc("POST /__dev/reset-brute-force", t.handleDevResetBruteForce)
 		mux.HandleFunc("GET /__dev/keys", t.handleDevKeys)
+		mux.HandleFunc("POST /__dev/token", t.handleDevToken)
 	}
 	t.mux = mux
 }
