@@ -15,10 +15,11 @@ run: build
 test:
 	@dev/test.sh
 
-## build: the server and the dev issuer binaries under bin/ (the Neo4j launcher builds itself on first start).
+## build: the server, the dev issuer and the seeder binaries under bin/ (the Neo4j launcher builds itself on first start).
 build:
 	$(GO) build -o $(BIN)/server .
 	$(GO) build -o $(BIN)/auth0-dev ./dev/auth0
+	$(GO) build -o $(BIN)/seed ./dev/seed
 
 ## generate: regenerate gqlgen's code from schema.graphqls.
 generate:

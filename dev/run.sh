@@ -23,6 +23,9 @@ if [[ -z "${NEO4J_URI:-}" ]]; then
   pids+=("$BG_PID")
   wait_ready "$BG_PID" "$logs/neo4j.log" "NEO4J READY" 180 "Neo4j"
   export NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_USERNAME=neo4j NEO4J_PASSWORD=dev-password
+  # The demo graph for the dev users; idempotent, so every start may run it.
+  echo "loading the demo graph (dev/seed demo)…"
+  bin/seed demo >"$logs/seed.log" 2>&1 || { cat "$logs/seed.log" >&2; exit 1; }
 else
   echo "using Neo4j at NEO4J_URI=$NEO4J_URI"
 fi
@@ -49,7 +52,8 @@ cat <<MSG
     curl -s http://$HTTP_ADDR/graphql -H 'Content-Type: application/json' \\
       -d '{"query":"mutation { login(username: \"alice@example.com\", password: \"demo-pass-123\") { accessToken user { id name email } } }"}'
 
-  then send the accessToken as 'Authorization: Bearer <token>' and query { me { id name email } }.
+  then send the accessToken as 'Authorization: Bearer <token>' and query { me { id name email } }
+  or { feed(first: 5) { edges { node { title author { name } } } } } (the demo graph: dev/seed/README.md).
   Ctrl-C stops the server, the issuer and Neo4j.
 
 MSG
