@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin
 
-.PHONY: run test build generate vet check-generate neo4j issuer clean
+.PHONY: run test build generate vet check-generate neo4j issuer bench bench-quick clean
 
 ## run: build everything, start Neo4j (unless NEO4J_URI points elsewhere), the dev Auth0 issuer and the server on http://127.0.0.1:8080; Ctrl-C stops all of them.
 run: build
@@ -41,6 +41,14 @@ neo4j:
 ## issuer: only the dev Auth0 issuer, in the foreground, on 127.0.0.1:8081.
 issuer:
 	$(GO) run ./dev/auth0
+
+## bench: the full benchmark (product vs the @neo4j/graphql peer vs the floor; 3 A/B/A/B repetitions); writes bench/results/full.json and docs/benchmarks.md.
+bench:
+	$(GO) run ./bench -mode full
+
+## bench-quick: one short repetition of the benchmark (under ~20 minutes); writes bench/results/quick.json and docs/benchmarks.md.
+bench-quick:
+	$(GO) run ./bench -mode quick
 
 clean:
 	rm -rf $(BIN) dev/neo4j/target

@@ -1,0 +1,274 @@
+// Package floor is the benchmark's floor: the exact Cypher the product
+// sends for an operation, learned by running the product's own stack
+// in-process with a statement observer (Capturer), then replayed straight
+// through neo4j-go-driver with no HTTP, no GraphQL and no JWT (Replayer).
+// The gap between the product and the floor is what the API layer costs.
+package floor
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/gqlneo/gqlneo/auth"
+	"github.com/gqlneo/gqlneo/graph"
+	"github.com/gqlneo/gqlneo/httpapi"
+	"github.com/gqlneo/gqlneo/metrics"
+	"github.com/gqlneo/gqlneo/neo4jrepo"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+)
+
+// Statement is one Cypher statement the product sent, with its parameters
+// and whether it ran in a write transaction.
+type Statement struct {
+	Cypher string
+	Params map[string]any
+	Write  bool
+}
+
+// Op is the statements of one GraphQL operation, in the order sent.
+type Op []Statement
+
+// writeClause recognises statements that must run in a write transaction.
+var writeClause = regexp.MustCompile(`\b(MERGE|CREATE|SET|DELETE|REMOVE)\b`)
+
+// isWrite reports whether cypher writes (and so ran in ExecuteWrite).
+func isWrite(cypher string) bool { return writeClause.MatchString(cypher) }
+
+// WithReplacements returns a copy of op in which every top-level string
+// parameter equal to a key of repl is replaced by its value. The floor uses
+// it to give each replayed createPost a new id and title, as the product
+// chooses a new id per request.
+func (op Op) WithReplacements(repl map[string]string) Op {
+	out := make(Op, len(op))
+	for i, st := range op {
+		params := make(map[string]any, len(st.Params))
+		for k, v := range st.Params {
+			if s, ok := v.(string); ok {
+				if r, ok := repl[s]; ok {
+					v = r
+				}
+			}
+			params[k] = v
+		}
+		out[i] = Statement{Cypher: st.Cypher, Params: params, Write: st.Write}
+	}
+	return out
+}
+
+// Neo4j says how the floor and the capture stack reach Neo4j: the product's
+// settings.
+type Neo4j struct {
+	URI, Username, Password, Database string
+	PoolSize                          int
+	// MaxRetryTime is the product's REQUEST_TIMEOUT (its driver retry bound).
+	MaxRetryTime time.Duration
+}
+
+// CaptureConfig configures the in-process product stack.
+type CaptureConfig struct {
+	Neo4j Neo4j
+	// Issuer is the token issuer URL with a trailing slash; its JWKS must be
+	// reachable.
+	Issuer, Audience, ClaimsNamespace, ClientID, ClientSecret string
+	// CursorSecret must be the running product's, so cursors it issued work.
+	CursorSecret []byte
+}
+
+// Capturer runs the product's stack (as server.go's newApp wires it) on an
+// httptest server and records the statements each request sends. Requests
+// are captured one at a time, so statements are attributed exactly.
+type Capturer struct {
+	srv *httptest.Server
+	db  *neo4jrepo.DB
+
+	mu       sync.Mutex // serialises Capture
+	recMu    sync.Mutex
+	recorded []Statement
+}
+
+// NewCapturer connects to Neo4j, loads the issuer's keys and starts the
+// in-process stack.
+func NewCapturer(ctx context.Context, cfg CaptureConfig) (*Capturer, error) {
+	c := &Capturer{}
+	m := metrics.New()
+	db, err := neo4jrepo.Open(neo4jrepo.Config{
+		URI: cfg.Neo4j.URI, Username: cfg.Neo4j.Username, Password: cfg.Neo4j.Password, Database: cfg.Neo4j.Database,
+		MaxRetryTime: cfg.Neo4j.MaxRetryTime, ConnectTimeout: 5 * time.Second, PoolSize: cfg.Neo4j.PoolSize,
+	}, neo4jrepo.WithStatementCounter(m.CypherStatements), neo4jrepo.WithStatementObserver(c.observe))
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Verify(ctx); err != nil {
+		_ = db.Close(ctx)
+		return nil, err
+	}
+	c.db = db
+	issuerURL, err := url.Parse(cfg.Issuer)
+	if err != nil {
+		_ = db.Close(ctx)
+		return nil, fmt.Errorf("issuer: %w", err)
+	}
+	keys := auth.NewKeySet(issuerURL)
+	if err := keys.Load(ctx); err != nil {
+		_ = db.Close(ctx)
+		return nil, fmt.Errorf("load signing keys: %w", err)
+	}
+	access, err := auth.NewValidator(keys, cfg.Issuer, []string{cfg.Audience}, auth.WithClaimsNamespace(cfg.ClaimsNamespace))
+	if err != nil {
+		_ = db.Close(ctx)
+		return nil, err
+	}
+	idTokens, err := auth.NewIDTokenValidator(keys, cfg.Issuer, cfg.ClientID)
+	if err != nil {
+		_ = db.Close(ctx)
+		return nil, err
+	}
+	logger := slog.New(slog.DiscardHandler)
+	resolver := &graph.Resolver{
+		CursorKey:    cfg.CursorSecret,
+		Store:        db,
+		Tokens:       auth.NewTokenClient(issuerURL, cfg.ClientID, cfg.ClientSecret, cfg.Audience),
+		AccessTokens: access, IDTokens: idTokens, Limiter: auth.NewLoginLimiter(),
+		ClientIP: httpapi.ClientIPFromContext, Logger: logger,
+	}
+	gql := graph.NewHandler(resolver, graph.HandlerConfig{
+		Limits:    graph.Limits{TokenLimit: 5000, MaxDepth: 15, MaxComplexity: 5000},
+		Logger:    logger,
+		RequestID: httpapi.RequestIDFromContext,
+		Observer:  m,
+	})
+	c.srv = httptest.NewServer(httpapi.NewHandler(httpapi.Config{
+		GraphQL: gql, Auth: auth.Middleware(access), Observer: m,
+		MaxBodyBytes: 1 << 20, RequestTimeout: 30 * time.Second, Logger: logger,
+	}))
+	return c, nil
+}
+
+func (c *Capturer) observe(cypher string, params map[string]any) {
+	c.recMu.Lock()
+	defer c.recMu.Unlock()
+	c.recorded = append(c.recorded, Statement{Cypher: cypher, Params: params, Write: isWrite(cypher)})
+}
+
+// Capture sends one GraphQL request body with the caller's token and returns
+// the statements it caused and the response body. A non-200 answer or a
+// response with errors is an error.
+func (c *Capturer) Capture(ctx context.Context, token string, body []byte) (Op, []byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.recMu.Lock()
+	c.recorded = nil
+	c.recMu.Unlock()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.srv.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.srv.Client().Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"errors":`)) {
+		return nil, out, fmt.Errorf("capture: HTTP %d: %.300s", resp.StatusCode, out)
+	}
+	c.recMu.Lock()
+	op := Op(append([]Statement(nil), c.recorded...))
+	c.recMu.Unlock()
+	if len(op) == 0 {
+		return nil, out, fmt.Errorf("capture: the request sent no statement")
+	}
+	return op, out, nil
+}
+
+// Close stops the in-process stack.
+func (c *Capturer) Close() {
+	if c.srv != nil {
+		c.srv.Close()
+	}
+	if c.db != nil {
+		_ = c.db.Close(context.Background())
+	}
+}
+
+// Replayer sends captured operations straight through the driver, as the
+// product's repository does: one session per statement, in ExecuteRead or
+// ExecuteWrite, on the same database with the same pool size, consuming
+// every record.
+type Replayer struct {
+	driver   neo4j.DriverWithContext
+	database string
+}
+
+// NewReplayer creates the floor's driver and checks it can connect.
+func NewReplayer(ctx context.Context, n Neo4j) (*Replayer, error) {
+	driver, err := neo4j.NewDriverWithContext(n.URI, neo4j.BasicAuth(n.Username, n.Password, ""), func(c *config.Config) {
+		if n.MaxRetryTime > 0 {
+			c.MaxTransactionRetryTime = n.MaxRetryTime
+		}
+		c.SocketConnectTimeout = 5 * time.Second
+		if n.PoolSize > 0 {
+			c.MaxConnectionPoolSize = n.PoolSize
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := driver.VerifyConnectivity(ctx); err != nil {
+		_ = driver.Close(ctx)
+		return nil, err
+	}
+	return &Replayer{driver: driver, database: n.Database}, nil
+}
+
+// Run replays one operation.
+func (r *Replayer) Run(ctx context.Context, op Op) error {
+	for _, st := range op {
+		if err := r.runOne(ctx, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Replayer) runOne(ctx context.Context, st Statement) error {
+	mode := neo4j.AccessModeRead
+	if st.Write {
+		mode = neo4j.AccessModeWrite
+	}
+	session := r.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: r.database, AccessMode: mode})
+	defer session.Close(ctx)
+	work := func(tx neo4j.ManagedTransaction) (any, error) {
+		res, err := tx.Run(ctx, st.Cypher, st.Params)
+		if err != nil {
+			return nil, err
+		}
+		recs, err := res.Collect(ctx)
+		return len(recs), err
+	}
+	var err error
+	if st.Write {
+		_, err = session.ExecuteWrite(ctx, work)
+	} else {
+		_, err = session.ExecuteRead(ctx, work)
+	}
+	return err
+}
+
+// Close releases the driver.
+func (r *Replayer) Close(ctx context.Context) error { return r.driver.Close(ctx) }

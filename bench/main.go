@@ -1,0 +1,201 @@
+// Command bench is the benchmark harness: it compares the product (the Go
+// server, bin/server), the peer (@neo4j/graphql on Apollo, bench/peer/) and
+// the floor (the product's own Cypher sent straight through the driver,
+// bench/floor/) on the same machine and the same Neo4j, and writes
+// bench/results/<mode>.json and the generated part of docs/benchmarks.md.
+//
+//	go run ./bench -mode quick   # make bench-quick: one repetition, short steps
+//	go run ./bench -mode full    # make bench: three A/B/A/B repetitions, 15 s steps
+//
+// It starts everything it needs on its own ports (Neo4j 7697 with its store
+// in bench/.data/neo4j, the dev issuer 7698, the product 7699, the peer
+// 7700), loads the generated dataset once, and stops what it started on
+// exit, error or Ctrl-C.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// options are the command's flags.
+type options struct {
+	Mode                                         string
+	Neo4jPort, IssuerPort, ProductPort, PeerPort int
+	Neo4jURI                                     string
+	NoPeer                                       bool
+	Shapes                                       string
+	DataDir, OutDir, DocPath                     string
+	APICPU, LoadCPU                              string
+	Reps                                         int
+	Step, Warmup                                 time.Duration
+	Callers, FloorCallers, Sample                int
+	Precision                                    float64
+	MaxWorkers                                   uint64
+	Timeout                                      time.Duration
+}
+
+func (o *options) logDir() string             { return filepath.Join(o.DataDir, "logs") }
+func (o *options) logPath(name string) string { return filepath.Join(o.logDir(), name+".log") }
+
+func parseFlags(args []string) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&o.Mode, "mode", "quick", "quick (1 repetition, short steps) or full (3 A/B/A/B repetitions, 15 s steps)")
+	fs.IntVar(&o.Neo4jPort, "neo4j-port", 7697, "Bolt port of the bench's own Neo4j")
+	fs.IntVar(&o.IssuerPort, "issuer-port", 7698, "port of the in-process dev issuer")
+	fs.IntVar(&o.ProductPort, "product-port", 7699, "port of the product")
+	fs.IntVar(&o.PeerPort, "peer-port", 7700, "port of the peer")
+	fs.StringVar(&o.Neo4jURI, "neo4j-uri", "", "development: use this Neo4j (password dev-password, with the generated dataset) instead of starting one")
+	fs.BoolVar(&o.NoPeer, "no-peer", false, "development: measure the product and the floor only")
+	fs.StringVar(&o.Shapes, "shapes", "", "development: comma-separated shapes to run (default all)")
+	fs.StringVar(&o.DataDir, "data", "bench/.data", "Neo4j store and logs")
+	fs.StringVar(&o.OutDir, "out", "bench/results", "directory of <mode>.json")
+	fs.StringVar(&o.DocPath, "doc", "docs/benchmarks.md", "document whose generated section is rewritten")
+	fs.StringVar(&o.APICPU, "api-cpu", "1", "taskset CPU list of the product and the peer (empty: unpinned)")
+	fs.StringVar(&o.LoadCPU, "load-cpu", "0", "taskset CPU list of this process: load generator, floor, issuer (empty: unpinned)")
+	fs.IntVar(&o.Reps, "reps", 0, "repetitions (default: quick 1, full 3)")
+	fs.DurationVar(&o.Step, "step", 0, "recorded duration of one constant-rate step (default: quick 3s, full 15s)")
+	fs.DurationVar(&o.Warmup, "warmup", 0, "unrecorded warm-up at the start of each step (default: quick 1s, full 3s)")
+	fs.IntVar(&o.Callers, "callers", 1000, "callers whose tokens rotate (subjects gen|1..gen|N)")
+	fs.IntVar(&o.FloorCallers, "floor-callers", 0, "callers whose statements the floor captures and rotates (default: quick 200, full all)")
+	fs.IntVar(&o.Sample, "sample", 20, "callers (plus the Q4 author) whose answers are compared")
+	fs.Float64Var(&o.Precision, "precision", 0, "rate search stops when highest passing and lowest failing rates are within this ratio (default: quick 1.2, full 1.05)")
+	fs.Uint64Var(&o.MaxWorkers, "max-workers", 512, "most concurrent requests of the load generator")
+	fs.DurationVar(&o.Timeout, "timeout", 5*time.Second, "request timeout")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	full := o.Mode == "full"
+	if o.Mode != "quick" && !full {
+		return nil, fmt.Errorf("-mode must be quick or full, not %q", o.Mode)
+	}
+	pick := func(quick, fullV time.Duration) time.Duration {
+		if full {
+			return fullV
+		}
+		return quick
+	}
+	if o.Reps == 0 {
+		o.Reps = map[bool]int{false: 1, true: 3}[full]
+	}
+	if o.Step == 0 {
+		o.Step = pick(3*time.Second, 15*time.Second)
+	}
+	if o.Warmup == 0 {
+		o.Warmup = pick(time.Second, 3*time.Second)
+	}
+	if o.FloorCallers == 0 {
+		o.FloorCallers = map[bool]int{false: 200, true: o.Callers}[full]
+	}
+	o.FloorCallers = min(o.FloorCallers, o.Callers)
+	if o.Precision == 0 {
+		o.Precision = map[bool]float64{false: 1.2, true: 1.05}[full]
+	}
+	return o, nil
+}
+
+func main() {
+	log.SetFlags(log.Ltime)
+	log.SetPrefix("bench: ")
+	o, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		log.Printf("error: %v", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+// run starts the stack, measures every shape and writes the results.
+func run(ctx context.Context, o *options) error {
+	started := time.Now()
+	if err := os.MkdirAll(o.logDir(), 0o755); err != nil {
+		return err
+	}
+	st := &stack{opts: o}
+	defer st.close()
+	if err := st.start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		n, err := st.deleteBenchPosts(cctx)
+		if err != nil {
+			log.Printf("warning: deleting the posts Q6 created: %v", err)
+			return
+		}
+		log.Printf("deleted %d posts created by the run", n)
+	}()
+	// Posts a previous, interrupted run left behind.
+	if n, err := st.deleteBenchPosts(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Printf("deleted %d posts left by an earlier run", n)
+	}
+	pinSelf(o.LoadCPU)
+
+	h, err := newHarness(ctx, o, st)
+	if err != nil {
+		return err
+	}
+	defer h.close()
+
+	res := &results{Machine: machineInfo(ctx, st), Date: started.UTC().Format(time.RFC3339), Mode: o.Mode,
+		Shapes: map[string]*shapeResult{}, Config: h.configInfo()}
+	for _, sh := range h.selectedShapes() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, err := h.measureShape(ctx, sh)
+		if err != nil {
+			return fmt.Errorf("%s: %w", sh.Name, err)
+		}
+		res.Shapes[sh.Name] = r
+		if err := h.checkAlive(); err != nil {
+			return err
+		}
+	}
+	res.Goals = evaluateGoals(res)
+	res.WallSeconds = round(time.Since(started).Seconds(), 0)
+	path := filepath.Join(o.OutDir, o.Mode+".json")
+	if err := writeJSON(path, res); err != nil {
+		return err
+	}
+	log.Printf("wrote %s", path)
+	if err := writeDoc(o.DocPath, res); err != nil {
+		return err
+	}
+	log.Printf("updated %s; wall time %s", o.DocPath, time.Since(started).Round(time.Second))
+	return nil
+}
+
+// pinSelf pins every thread of this process (the load generator, the floor
+// and the issuer) to cpus; threads created later inherit it.
+func pinSelf(cpus string) {
+	if cpus == "" {
+		return
+	}
+	out, err := exec.Command("taskset", "-a", "-p", "-c", cpus, strconv.Itoa(os.Getpid())).CombinedOutput()
+	if err != nil {
+		log.Printf("warning: could not pin the load generator to CPU %s: %v: %s", cpus, err, strings.TrimSpace(string(out)))
+		return
+	}
+	log.Printf("load generator pinned to CPU %s", cpus)
+}

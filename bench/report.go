@@ -1,0 +1,493 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// results is bench/results/<mode>.json.
+type results struct {
+	Machine     map[string]any          `json:"machine"`
+	Date        string                  `json:"date"`
+	Mode        string                  `json:"mode"`
+	Shapes      map[string]*shapeResult `json:"shapes"`
+	Goals       []goal                  `json:"goals"`
+	Config      map[string]any          `json:"config"`
+	WallSeconds float64                 `json:"wall_seconds"`
+}
+
+// serverResult is one server's figures for a shape. Pointers are null when
+// not measured (the peer's statements, or a server that was not run).
+type serverResult struct {
+	MaxRPS          *float64 `json:"max_rps"`
+	P50ms           *float64 `json:"p50_ms"`
+	P99ms           *float64 `json:"p99_ms"`
+	P99msAt75PctPee *float64 `json:"p99_ms_at_75pct_peer"`
+	CypherPerOp     *float64 `json:"cypher_per_op"`
+	CPUusPerReq     *float64 `json:"cpu_us_per_req"`
+	RSSMB           *float64 `json:"rss_mb"`
+	// RSSMBSustainable is the largest RSS over sustainable steps only
+	// (overloaded search steps queue hundreds of requests).
+	RSSMBSustainable *float64 `json:"rss_mb_sustainable,omitempty"`
+}
+
+// floorResult is the floor's figures for a shape.
+type floorResult struct {
+	MaxRPS *float64 `json:"max_rps"`
+	P50ms  *float64 `json:"p50_ms"`
+	P99ms  *float64 `json:"p99_ms"`
+}
+
+// fixedRate is every runner's figures at one fixed rate (medians over
+// repetitions).
+type fixedRate struct {
+	Percent int                       `json:"percent_of_peer_max"`
+	RPS     float64                   `json:"rps"`
+	By      map[string]map[string]any `json:"by"`
+}
+
+// shapeResult is one shape in the results file.
+type shapeResult struct {
+	Product        serverResult         `json:"product"`
+	Peer           serverResult         `json:"peer"`
+	Floor          floorResult          `json:"floor"`
+	ResponsesEqual *bool                `json:"responses_equal"`
+	EqualityDiff   string               `json:"equality_difference,omitempty"`
+	Spread         map[string]float64   `json:"spread"`
+	MaxRPSRuns     map[string][]float64 `json:"max_rps_runs"`
+	FixedRates     []fixedRate          `json:"fixed_rates"`
+	ResponseBytes  map[string]float64   `json:"response_bytes"`
+	// FloorStatementsPerOp is how many statements the product sent per
+	// operation while the floor captured them.
+	FloorStatementsPerOp float64                   `json:"floor_statements_per_op"`
+	Searches             map[string][]searchResult `json:"searches"`
+}
+
+func round(x float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	return math.Round(x*p) / p
+}
+
+func ptr(x float64, places int) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	v := round(x, places)
+	return &v
+}
+
+// medianOf takes the median of f over steps; NaN when there are none.
+func medianOf(steps []stepStats, f func(stepStats) float64) float64 {
+	var xs []float64
+	for _, s := range steps {
+		if v := f(s); !math.IsNaN(v) {
+			xs = append(xs, v)
+		}
+	}
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	return median(xs)
+}
+
+func atMaxSteps(rs []searchResult) []stepStats {
+	var out []stepStats
+	for _, r := range rs {
+		if r.AtMax != nil {
+			out = append(out, *r.AtMax)
+		}
+	}
+	return out
+}
+
+func p50(s stepStats) float64 { return ms(s.P50) }
+func p99(s stepStats) float64 { return ms(s.P99) }
+
+// summarise turns a shape's measurements into its results entry.
+func summarise(sh shape, r *runs, equal *bool, diff string, floorStmts float64) *shapeResult {
+	out := &shapeResult{ResponsesEqual: equal, EqualityDiff: diff, Spread: map[string]float64{},
+		MaxRPSRuns: map[string][]float64{}, ResponseBytes: map[string]float64{}, Searches: r.searches,
+		FloorStatementsPerOp: round(floorStmts, 2)}
+	server := func(who string) serverResult {
+		rs, ok := r.searches[who]
+		if !ok {
+			return serverResult{}
+		}
+		var maxes []float64
+		for _, s := range rs {
+			maxes = append(maxes, s.Max)
+		}
+		out.MaxRPSRuns[who] = maxes
+		out.Spread[who+"_max_rps"] = round(spread(maxes), 3)
+		at := atMaxSteps(rs)
+		f75 := r.fixed[who][75]
+		res := serverResult{
+			MaxRPS:          ptr(median(maxes), 1),
+			P50ms:           ptr(medianOf(at, p50), 3),
+			P99ms:           ptr(medianOf(at, p99), 3),
+			P99msAt75PctPee: ptr(medianOf(f75, p99), 3),
+			CPUusPerReq:     ptr(medianOf(f75, func(s stepStats) float64 { return float64(s.CPUPerReq.Nanoseconds()) / 1e3 }), 1),
+		}
+		var all []stepStats
+		for _, s := range rs {
+			all = append(all, s.Steps...)
+		}
+		for _, pct := range fixedPercents {
+			all = append(all, r.fixed[who][pct]...)
+		}
+		rss, rssOK := 0.0, 0.0
+		for _, s := range all {
+			rss = math.Max(rss, s.RSSMB)
+			if s.OK {
+				rssOK = math.Max(rssOK, s.RSSMB)
+			}
+		}
+		res.RSSMB = ptr(rss, 1)
+		res.RSSMBSustainable = ptr(rssOK, 1)
+		if who == productName {
+			res.CypherPerOp = ptr(medianOf(all, func(s stepStats) float64 {
+				if s.CypherPerOp < 0 || s.Requests == 0 {
+					return math.NaN()
+				}
+				return s.CypherPerOp
+			}), 3)
+		}
+		out.ResponseBytes[who] = round(medianOf(f75, func(s stepStats) float64 { return s.BytesPerResp }), 0)
+		return res
+	}
+	out.Product = server(productName)
+	out.Peer = server(peerName)
+	if fr, ok := r.searches[floorName]; ok {
+		var maxes []float64
+		for _, s := range fr {
+			maxes = append(maxes, s.Max)
+		}
+		out.MaxRPSRuns[floorName] = maxes
+		out.Spread[floorName+"_max_rps"] = round(spread(maxes), 3)
+		at := atMaxSteps(fr)
+		out.Floor = floorResult{MaxRPS: ptr(median(maxes), 1), P50ms: ptr(medianOf(at, p50), 3), P99ms: ptr(medianOf(at, p99), 3)}
+	}
+	for _, pct := range fixedPercents {
+		fr := fixedRate{Percent: pct, RPS: r.rates[pct], By: map[string]map[string]any{}}
+		for _, who := range []string{productName, peerName, floorName} {
+			steps := r.fixed[who][pct]
+			if len(steps) == 0 {
+				continue
+			}
+			m := map[string]any{
+				"p50_ms":       ptr(medianOf(steps, p50), 3),
+				"p99_ms":       ptr(medianOf(steps, p99), 3),
+				"achieved_rps": ptr(medianOf(steps, func(s stepStats) float64 { return s.Achieved }), 1),
+				"error_rate":   ptr(medianOf(steps, func(s stepStats) float64 { return s.ErrorRate }), 5),
+				"sustainable":  allOK(steps),
+			}
+			if who != floorName {
+				m["cpu_us_per_req"] = ptr(medianOf(steps, func(s stepStats) float64 { return float64(s.CPUPerReq.Nanoseconds()) / 1e3 }), 1)
+				m["rss_mb"] = ptr(medianOf(steps, func(s stepStats) float64 { return s.RSSMB }), 1)
+			}
+			m["generator_cpu_cores"] = ptr(medianOf(steps, func(s stepStats) float64 { return s.GenCPU }), 2)
+			fr.By[who] = m
+		}
+		out.FixedRates = append(out.FixedRates, fr)
+	}
+	return out
+}
+
+func allOK(steps []stepStats) bool {
+	for _, s := range steps {
+		if !s.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// MarshalJSON renders a step with its durations in milliseconds.
+func (s stepStats) MarshalJSON() ([]byte, error) {
+	type plain stepStats
+	return json.Marshal(struct {
+		plain
+		P50ms     float64 `json:"p50_ms"`
+		P99ms     float64 `json:"p99_ms"`
+		CPUusPReq float64 `json:"cpu_us_per_req,omitempty"`
+	}{plain(s), round(ms(s.P50), 3), round(ms(s.P99), 3), round(float64(s.CPUPerReq.Nanoseconds())/1e3, 1)})
+}
+
+// goal is one of the issue's goals with its verdict.
+type goal struct {
+	Shape  string   `json:"shape,omitempty"`
+	Goal   string   `json:"goal"`
+	Target string   `json:"target"`
+	Actual string   `json:"actual"`
+	Met    *bool    `json:"met"` // null: could not be judged, or report only
+	Margin string   `json:"margin,omitempty"`
+	Value  *float64 `json:"value,omitempty"`
+}
+
+func boolp(b bool) *bool { return &b }
+
+// evaluateGoals judges the issue's goals from the results.
+func evaluateGoals(res *results) []goal {
+	var out []goal
+	names := make([]string, 0, len(res.Shapes))
+	for n := range res.Shapes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var shapeByName = map[string]shape{}
+	for _, s := range allShapes {
+		shapeByName[s.Name] = s
+	}
+	maxRSS := 0.0
+	for _, n := range names {
+		r := res.Shapes[n]
+		sh := shapeByName[n]
+		pm, qm := r.Product.MaxRPS, r.Peer.MaxRPS
+		g := goal{Shape: n, Goal: "max sustainable throughput vs the peer"}
+		if sh.ThroughputGoal > 0 {
+			g.Target = fmt.Sprintf(">= %.1fx the peer", sh.ThroughputGoal)
+		} else {
+			g.Target = "report only"
+		}
+		if pm != nil && qm != nil && *qm == 0 {
+			g.Actual = fmt.Sprintf("the peer sustains no rate within the objective; the product %.0f rps", *pm)
+			if sh.ThroughputGoal > 0 {
+				g.Met = boolp(*pm > 0)
+			}
+		} else if pm != nil && qm != nil && *qm > 0 {
+			ratio := *pm / *qm
+			g.Value = ptr(ratio, 2)
+			g.Actual = fmt.Sprintf("%.2fx (%.0f vs %.0f rps)", ratio, *pm, *qm)
+			if sh.ThroughputGoal > 0 {
+				g.Met = boolp(ratio >= sh.ThroughputGoal)
+				g.Margin = fmt.Sprintf("%+.2fx", ratio-sh.ThroughputGoal)
+			}
+		} else {
+			g.Actual = "not measured"
+		}
+		out = append(out, g)
+
+		g = goal{Shape: n, Goal: "p99 at 75% of the peer's max rate", Target: "<= half the peer's"}
+		if a, b := r.Product.P99msAt75PctPee, r.Peer.P99msAt75PctPee; a != nil && b != nil && *b > 0 {
+			g.Value = ptr(*a / *b, 3)
+			g.Actual = fmt.Sprintf("%.2f ms vs %.2f ms (%.2fx)", *a, *b, *a / *b)
+			g.Met = boolp(*a <= *b/2)
+			g.Margin = fmt.Sprintf("%+.2f ms against half the peer's", *b/2-*a)
+		} else {
+			g.Actual = "not measured"
+		}
+		out = append(out, g)
+
+		g = goal{Shape: n, Goal: "Cypher statements per operation", Target: "exactly 1"}
+		if c := r.Product.CypherPerOp; c != nil {
+			g.Value = c
+			g.Actual = fmt.Sprintf("%.3f", *c)
+			g.Met = boolp(math.Abs(*c-1) < 0.01)
+			if n == shapeQ6 {
+				g.Actual += " (createPost: viewer read, write, read-back)"
+			}
+		} else {
+			g.Actual = "not measured"
+		}
+		out = append(out, g)
+
+		if n == "Q1_me" {
+			g = goal{Shape: n, Goal: "me p50 vs the floor (full JWT verification)", Target: "within 0.15 ms"}
+			var fp50, pp50 *float64
+			for _, fr := range r.FixedRates {
+				if fr.Percent == 25 {
+					if m := fr.By[productName]; m != nil {
+						pp50, _ = m["p50_ms"].(*float64)
+					}
+					if m := fr.By[floorName]; m != nil {
+						fp50, _ = m["p50_ms"].(*float64)
+					}
+				}
+			}
+			if fp50 != nil && pp50 != nil {
+				d := *pp50 - *fp50
+				g.Value = ptr(d, 3)
+				g.Actual = fmt.Sprintf("+%.3f ms (%.3f vs %.3f ms at 25%% of the peer's max)", d, *pp50, *fp50)
+				g.Met = boolp(d <= 0.15)
+				g.Margin = fmt.Sprintf("%+.3f ms", 0.15-d)
+			} else {
+				g.Actual = "not measured"
+			}
+			out = append(out, g)
+		}
+		if r.Product.RSSMB != nil {
+			maxRSS = math.Max(maxRSS, *r.Product.RSSMB)
+		}
+	}
+	out = append(out, goal{Goal: "product RSS under load (max over all shapes)", Target: "<= 60 MB",
+		Actual: fmt.Sprintf("%.1f MB", maxRSS), Met: boolp(maxRSS > 0 && maxRSS <= 60), Value: ptr(maxRSS, 1),
+		Margin: fmt.Sprintf("%+.1f MB", 60-maxRSS)})
+	return out
+}
+
+// machineInfo describes the machine and the runtimes.
+func machineInfo(ctx context.Context, st *stack) map[string]any {
+	m := map[string]any{"cores": runtime.NumCPU(), "os": runtime.GOOS + "/" + runtime.GOARCH, "go": runtime.Version()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m["cpu"] = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb float64
+		fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %f kB", &kb)
+		m["mem_gib"] = round(kb/1024/1024, 1)
+	}
+	run := func(name string, args ...string) string {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(cctx, name, args...).CombinedOutput()
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+	}
+	m["node"] = run("node", "--version")
+	m["java"] = run("java", "-version")
+	m["kernel"] = run("uname", "-r")
+	if recs, err := st.query(ctx, "CALL dbms.components() YIELD name, versions, edition RETURN name + ' ' + versions[0] + ' ' + edition AS v", nil); err == nil && len(recs) > 0 {
+		v, _ := recs[0].Get("v")
+		m["neo4j"] = v
+	}
+	if b, err := os.ReadFile("bench/peer/package.json"); err == nil {
+		var pkg struct {
+			Dependencies map[string]string `json:"dependencies"`
+		}
+		if json.Unmarshal(b, &pkg) == nil {
+			m["peer_packages"] = pkg.Dependencies
+		}
+	}
+	return m
+}
+
+func writeJSON(path string, v any) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+const (
+	docBegin = "<!-- results:begin -->"
+	docEnd   = "<!-- results:end -->"
+)
+
+// writeDoc rewrites the generated section of the benchmarks document,
+// creating the document when it is missing.
+func writeDoc(path string, res *results) error {
+	old, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		old = []byte("# Benchmarks\n\nHow the Go server compares with `@neo4j/graphql` on Apollo (the peer) and with its own Cypher sent\n" +
+			"straight through the driver (the floor). Run `make bench` (full) or `make bench-quick`; the harness is\n" +
+			"`bench/`, the raw figures are in `bench/results/`. The section between the markers is generated.\n\n" +
+			docBegin + "\n" + docEnd + "\n")
+	} else if err != nil {
+		return err
+	}
+	out, err := replaceSection(string(old), renderResults(res))
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return os.WriteFile(path, []byte(out), 0o644)
+}
+
+// replaceSection puts body between the markers of doc.
+func replaceSection(doc, body string) (string, error) {
+	i := strings.Index(doc, docBegin)
+	j := strings.Index(doc, docEnd)
+	if i < 0 || j < i {
+		return "", fmt.Errorf("the markers %s and %s are missing or out of order", docBegin, docEnd)
+	}
+	return doc[:i+len(docBegin)] + "\n" + body + doc[j:], nil
+}
+
+func fmtNum(p *float64, format string) string {
+	if p == nil {
+		return "–"
+	}
+	return fmt.Sprintf(format, *p)
+}
+
+// renderResults renders the results table and the goal verdicts.
+func renderResults(res *results) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "\n_Generated by `go run ./bench -mode %s` on %s (%v cores, %s; %v, Node %v, %v). Wall time %.0f s._\n\n",
+		res.Mode, res.Date, res.Machine["cores"], res.Machine["cpu"], res.Machine["go"], res.Machine["node"], res.Machine["neo4j"], res.WallSeconds)
+	fmt.Fprintf(&b, "Max rps: highest constant rate with p99 under the shape's objective (Q1/Q2 20 ms, others 50 ms), under 0.1%% errors\n"+
+		"and at least 95%% of the rate achieved; p50/p99 are at that rate. p99 @75%%: at 75%% of the peer's max rate. CPU: the\n"+
+		"server process's user+system time per request at that rate. RSS: largest VmRSS seen under load. The API servers\n"+
+		"run on CPU %v, the load generator and the floor on CPU %v, Neo4j unpinned. Medians of %v repetition(s).\n\n",
+		res.Config["api_cpu"], res.Config["load_and_floor_cpu"], res.Config["repetitions"])
+	b.WriteString("| shape | max rps product / peer / floor | p50 ms product / peer / floor | p99 ms product / peer / floor | p99 ms @75% product / peer | Cypher/op | CPU µs/req product / peer | RSS MB product / peer | bytes product / peer | equal |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	names := make([]string, 0, len(res.Shapes))
+	for n := range res.Shapes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		r := res.Shapes[n]
+		eq := "–"
+		if r.ResponsesEqual != nil {
+			eq = map[bool]string{true: "yes", false: "**no**"}[*r.ResponsesEqual]
+		}
+		fmt.Fprintf(&b, "| %s | %s / %s / %s | %s / %s / %s | %s / %s / %s | %s / %s | %s | %s / %s | %s / %s | %.0f / %.0f | %s |\n", n,
+			fmtNum(r.Product.MaxRPS, "%.0f"), fmtNum(r.Peer.MaxRPS, "%.0f"), fmtNum(r.Floor.MaxRPS, "%.0f"),
+			fmtNum(r.Product.P50ms, "%.2f"), fmtNum(r.Peer.P50ms, "%.2f"), fmtNum(r.Floor.P50ms, "%.2f"),
+			fmtNum(r.Product.P99ms, "%.2f"), fmtNum(r.Peer.P99ms, "%.2f"), fmtNum(r.Floor.P99ms, "%.2f"),
+			fmtNum(r.Product.P99msAt75PctPee, "%.2f"), fmtNum(r.Peer.P99msAt75PctPee, "%.2f"),
+			fmtNum(r.Product.CypherPerOp, "%.2f"),
+			fmtNum(r.Product.CPUusPerReq, "%.0f"), fmtNum(r.Peer.CPUusPerReq, "%.0f"),
+			fmtNum(r.Product.RSSMB, "%.1f"), fmtNum(r.Peer.RSSMB, "%.1f"),
+			r.ResponseBytes[productName], r.ResponseBytes[peerName], eq)
+	}
+	b.WriteString("\n**Goals**\n\n")
+	for _, g := range res.Goals {
+		verdict := "reported"
+		if g.Met != nil {
+			verdict = map[bool]string{true: "met", false: "**missed**"}[*g.Met]
+		}
+		prefix := ""
+		if g.Shape != "" {
+			prefix = g.Shape + ": "
+		}
+		margin := ""
+		if g.Margin != "" {
+			margin = " (margin " + g.Margin + ")"
+		}
+		fmt.Fprintf(&b, "- %s%s, target %s: %s — %s%s\n", prefix, g.Goal, g.Target, verdict, g.Actual, margin)
+	}
+	for _, n := range names {
+		if d := res.Shapes[n].EqualityDiff; d != "" {
+			fmt.Fprintf(&b, "\n%s: answers differ: `%s`\n", n, strings.ReplaceAll(d, "`", "'"))
+		}
+	}
+	b.WriteString("\n")
+	return b.String()
+}
