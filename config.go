@@ -39,6 +39,9 @@ type Config struct {
 	JWTClockSkew time.Duration
 
 	HTTPAddr string
+	// DebugAddr, when set, serves Go's pprof profiles on a second, loopback-only
+	// listener. Empty (the default) serves none.
+	DebugAddr string
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	GraphiQL       bool
@@ -216,6 +219,13 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.HTTPAddr = r.str("HTTP_ADDR", "127.0.0.1:8080")
 	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
 		r.fail("HTTP_ADDR", "%q is not host:port; use e.g. 127.0.0.1:8080, or :8080 to listen on every interface", c.HTTPAddr)
+	}
+	c.DebugAddr = r.str("DEBUG_ADDR", "")
+	if c.DebugAddr != "" {
+		host, port, err := net.SplitHostPort(c.DebugAddr)
+		if ip, perr := netip.ParseAddr(host); err != nil || port == "" || perr != nil || !ip.IsLoopback() {
+			r.fail("DEBUG_ADDR", "%q is not a loopback host:port; profiles expose internals, so use e.g. 127.0.0.1:6060 (and a tunnel to reach it)", c.DebugAddr)
+		}
 	}
 	proxies, err := parseTrustedProxies(r.str("TRUSTED_PROXIES", ""))
 	if err != nil {

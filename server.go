@@ -66,6 +66,16 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer) erro
 	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "graphiql", cfg.GraphiQL)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if cfg.DebugAddr != "" {
+		debug := &http.Server{Handler: httpapi.DebugHandler(), ReadHeaderTimeout: cfg.ReadHeaderTimeout}
+		dl, err := net.Listen("tcp", cfg.DebugAddr)
+		if err != nil {
+			return fmt.Errorf("DEBUG_ADDR: cannot listen on %s: %w", cfg.DebugAddr, err)
+		}
+		logger.Info("serving pprof", "addr", "http://"+dl.Addr().String()+"/debug/pprof/")
+		go func() { _ = debug.Serve(dl) }()
+		defer debug.Close()
+	}
 
 	select {
 	case err := <-served:

@@ -71,7 +71,7 @@ type jfSigningKey struct {
 	priv *rsa.PrivateKey
 }
 
-func newJFIssuer(t *testing.T) *jfIssuer {
+func newJFIssuer(t testing.TB) *jfIssuer {
 	t.Helper()
 	f := &jfIssuer{}
 	f.signing = f.newKey(t)
@@ -233,7 +233,7 @@ func (c *jfClock) Advance(d time.Duration) {
 }
 
 // newJFKeySet returns a KeySet for f on a fake clock, not yet loaded.
-func newJFKeySet(t *testing.T, f *jfIssuer, opts ...KeySetOption) (*KeySet, *jfClock) {
+func newJFKeySet(t testing.TB, f *jfIssuer, opts ...KeySetOption) (*KeySet, *jfClock) {
 	t.Helper()
 	clock := &jfClock{now: time.Now()}
 	ks := NewKeySet(f.issuerURL(t), opts...)
@@ -264,7 +264,7 @@ const (
 )
 
 // newJFValidator returns a loaded KeySet and an access-token Validator for f.
-func newJFValidator(t *testing.T, f *jfIssuer, opts ...ValidatorOption) (*Validator, *KeySet, *jfClock) {
+func newJFValidator(t testing.TB, f *jfIssuer, opts ...ValidatorOption) (*Validator, *KeySet, *jfClock) {
 	t.Helper()
 	ks, clock := newJFKeySet(t, f)
 	if err := ks.Load(context.Background()); err != nil {

@@ -432,3 +432,23 @@ func TestTokenError(t *testing.T) {
 		t.Errorf("Error() without cause = %q", got)
 	}
 }
+
+// BenchmarkValidatorValidate is the full verification every request pays:
+// the compact-JWS checks, the RS256 signature and the claims.
+//
+//	go test ./auth -run '^$' -bench Validate -benchmem
+func BenchmarkValidatorValidate(b *testing.B) {
+	f := newJFIssuer(b)
+	v, _, _ := newJFValidator(b, f)
+	token := f.sign(b, f.claims())
+	ctx := context.Background()
+	if _, err := v.Validate(ctx, token); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Validate(ctx, token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
