@@ -480,14 +480,50 @@ type searchResult struct {
 	Max   float64     `json:"max_rps"`
 	AtMax *stepStats  `json:"-"`
 	Steps []stepStats `json:"steps"`
+	// Skipped says why the search ran no step (its max is 0).
+	Skipped string `json:"skipped,omitempty"`
+	// LatencyCapMs is a saturation search's p99 bound.
+	LatencyCapMs float64 `json:"latency_cap_ms,omitempty"`
 }
 
 // search finds the highest sustainable rate with step.
 func (h *harness) search(ctx context.Context, who string, sh shape, start float64, pid int, step func(rate float64) stepStats) searchResult {
 	s := searcher{Start: max(3, start), Factor: 3, Precision: h.o.Precision, Min: 3, Ceiling: 30000, MaxSteps: 14}
 	objective := slo{P99: sh.SLO, MaxErrorRate: 0.001, MinAchieved: 0.95}
+	return h.runSearch(ctx, who, "search", sh, s, objective, time.Time{}, pid, step)
+}
+
+// saturationCap is the p99 bound of a saturation step: four times the
+// one-at-a-time latency (a queue that grows through the step exceeds it),
+// at least twice the objective, at most 60% of the request timeout (a
+// short step at an overload rate ends before its queue reaches the
+// timeout, but not before it passes that).
+func saturationCap(oneAtATime, objective, timeout time.Duration) time.Duration {
+	return min(timeout*6/10, max(4*oneAtATime, 2*objective))
+}
+
+// saturate finds a server's saturation throughput: the highest rate, down
+// to fractions of a request per second, it serves with errors < 0.1% and
+// at least 95% of the rate achieved, whatever its p99 (up to
+// saturationCap). known is a rate known to pass (the SLO max), 0 for none.
+func (h *harness) saturate(ctx context.Context, who string, sh shape, oneAtATime time.Duration, known float64, pid int, step func(rate float64) stepStats) searchResult {
+	start := 100.0
+	if oneAtATime > 0 {
+		start = roundRate(1 / oneAtATime.Seconds())
+	}
+	s := searcher{Start: start, Factor: 2, Precision: h.o.Precision, Min: 0.05, Ceiling: 30000, MaxSteps: 10, Fine: true, Known: known}
+	lat := saturationCap(oneAtATime, sh.SLO, h.o.Timeout)
+	objective := slo{P99: lat, MaxErrorRate: 0.001, MinAchieved: 0.95}
+	res := h.runSearch(ctx, who, "satur", sh, s, objective, time.Now().Add(h.o.SaturationBudget), pid, step)
+	res.LatencyCapMs = round(ms(lat), 1)
+	return res
+}
+
+// runSearch runs a search's steps until it ends, ctx ends or deadline (if
+// set) passes.
+func (h *harness) runSearch(ctx context.Context, who, kind string, sh shape, s searcher, objective slo, deadline time.Time, pid int, step func(rate float64) stepStats) searchResult {
 	var res searchResult
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline)) {
 		rate, ok := s.Next()
 		if !ok {
 			break
@@ -495,7 +531,7 @@ func (h *harness) search(ctx context.Context, who string, sh shape, start float6
 		st := step(rate)
 		st.OK = objective.sustainable(st)
 		s.Record(rate, st.OK)
-		logStep(sh.Name, who, "search", st)
+		logStep(sh.Name, who, kind, st)
 		res.Steps = append(res.Steps, st)
 		if st.OK && rate == s.Max() {
 			res.AtMax = &res.Steps[len(res.Steps)-1]
@@ -503,6 +539,9 @@ func (h *harness) search(ctx context.Context, who string, sh shape, start float6
 		h.pause(ctx, st.OK, pid)
 	}
 	res.Max = s.Max()
+	if s.Known > 0 && res.Max == s.Known && len(res.Steps) == 0 {
+		res.Max = 0
+	}
 	// AtMax points into Steps; re-point after appends moved the slice.
 	for i := range res.Steps {
 		if res.Steps[i].OK && res.Steps[i].Target == res.Max {
@@ -554,19 +593,21 @@ func (h *harness) pause(ctx context.Context, ok bool, pids ...int) {
 // warmUp sends requests one at a time for d (unrecorded) and returns their
 // mean latency and how many failed: it warms the server and tells the rate
 // search where to start without overloading a slow server.
-func warmUp(ctx context.Context, d time.Duration, send func(ctx context.Context, seq uint64) error) (time.Duration, int, int) {
+func warmUp(ctx context.Context, d time.Duration, send func(ctx context.Context, seq uint64) error) (mean time.Duration, n, failed int, p50 time.Duration) {
 	began := time.Now()
-	var n, failed int
+	var lats []float64
 	for time.Since(began) < d && ctx.Err() == nil {
+		t0 := time.Now()
 		if err := send(ctx, uint64(n)); err != nil {
 			failed++
 		}
+		lats = append(lats, float64(time.Since(t0)))
 		n++
 	}
 	if n == 0 {
-		return 0, 0, 0
+		return 0, 0, 0, 0
 	}
-	return time.Since(began) / time.Duration(n), n, failed
+	return time.Since(began) / time.Duration(n), n, failed, time.Duration(median(lats))
 }
 
 // startRate is where a rate search begins: half of what one request at a
@@ -591,7 +632,7 @@ func logStep(shapeName, who, kind string, st stepStats) {
 	if len(st.Errors) > 0 {
 		extra += fmt.Sprintf(" errors=%q", st.Errors[0])
 	}
-	log.Printf("%s %-7s %-6s %6.0f rps: achieved %7.1f p50 %6.2fms p99 %7.2fms err %.3f%% cpu %4.0fµs/req rss %5.1fMB gen %.2f cores  %s%s",
+	log.Printf("%s %-7s %-6s %6.4g rps: achieved %7.2f p50 %6.2fms p99 %7.2fms err %.3f%% cpu %4.0fµs/req rss %5.1fMB gen %.2f cores  %s%s",
 		shapeName, who, kind, st.Target, st.Achieved, ms(st.P50), ms(st.P99), st.ErrorRate*100,
 		float64(st.CPUPerReq.Nanoseconds())/1e3, st.RSSMB, st.GenCPU, verdict, extra)
 }
@@ -601,8 +642,12 @@ func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 // runs is every measurement of one shape.
 type runs struct {
 	searches map[string][]searchResult
-	fixed    map[string]map[int][]stepStats // who → percent → repetitions
-	rates    map[int]float64
+	// saturation is each server's saturation searches; base names what
+	// the fixed rates are percentages of.
+	saturation map[string][]searchResult
+	base       string
+	fixed      map[string]map[int][]stepStats // who → percent → repetitions
+	rates      map[int]float64
 }
 
 // measureShape compares the servers' answers, then runs the rate searches,
@@ -624,34 +669,64 @@ func (h *harness) measureShape(ctx context.Context, sh shape) (*shapeResult, err
 	searchSC := sc
 	searchSC.FailFast = true
 	warmFor := 3 * h.o.Warmup
-	r := &runs{searches: map[string][]searchResult{}, fixed: map[string]map[int][]stepStats{}, rates: map[int]float64{}}
+	r := &runs{searches: map[string][]searchResult{}, saturation: map[string][]searchResult{},
+		fixed: map[string]map[int][]stepStats{}, rates: map[int]float64{}}
 	starts := map[string]float64{}
+	means, p50s := map[string]time.Duration{}, map[string]time.Duration{}
 	for _, srv := range h.servers() {
 		req := h.requests(srv.Name, sh)
-		mean, n, failed := warmUp(ctx, warmFor, func(ctx context.Context, seq uint64) error {
+		mean, n, failed, p50 := warmUp(ctx, warmFor, func(ctx context.Context, seq uint64) error {
 			body, hdr := req(seq)
 			_, err := h.post(ctx, srv, body, hdr)
 			return err
 		})
-		starts[srv.Name] = startRate(mean)
-		log.Printf("%s %s warmed up: %d requests one at a time, mean %.2fms, %d failed; search starts at %.0f rps",
-			sh.Name, srv.Name, n, ms(mean), failed, starts[srv.Name])
+		starts[srv.Name], means[srv.Name], p50s[srv.Name] = startRate(mean), mean, p50
+		log.Printf("%s %s warmed up: %d requests one at a time, mean %.2fms, p50 %.2fms, %d failed; search starts at %.0f rps",
+			sh.Name, srv.Name, n, ms(mean), ms(p50), failed, starts[srv.Name])
 	}
 	for rep := 0; rep < h.o.Reps; rep++ {
 		for _, srv := range h.servers() {
+			// One request at a time is the least load there is: a server
+			// whose p50 then already exceeds the objective sustains no rate.
+			if p50s[srv.Name] > sh.SLO {
+				why := fmt.Sprintf("one-at-a-time p50 %.2f ms exceeds the %s objective", ms(p50s[srv.Name]), sh.SLO)
+				log.Printf("%s %s search skipped: %s", sh.Name, srv.Name, why)
+				r.searches[srv.Name] = append(r.searches[srv.Name], searchResult{Skipped: why, Steps: []stepStats{}})
+				continue
+			}
 			req := h.requests(srv.Name, sh)
 			r.searches[srv.Name] = append(r.searches[srv.Name], h.search(ctx, srv.Name, sh, starts[srv.Name], srv.Pid, func(rate float64) stepStats {
 				return runHTTPStep(ctx, srv, req, rate, searchSC)
 			}))
 		}
 	}
-	base := medianMax(r.searches[peerName])
-	if h.peer == nil {
-		base = medianMax(r.searches[productName])
+	satSC := searchSC
+	satSC.MinRequests, satSC.MaxDuration = 5, h.o.MaxSlowStep
+	for rep := 0; rep < h.o.Reps; rep++ {
+		for _, srv := range h.servers() {
+			known := r.searches[srv.Name][rep].Max
+			if known > 0 && !h.o.SaturationAll {
+				continue
+			}
+			req := h.requests(srv.Name, sh)
+			sat := satSC
+			sat.SLO = saturationCap(means[srv.Name], sh.SLO, h.o.Timeout)
+			r.saturation[srv.Name] = append(r.saturation[srv.Name], h.saturate(ctx, srv.Name, sh, means[srv.Name], known, srv.Pid, func(rate float64) stepStats {
+				return runHTTPStep(ctx, srv, req, rate, sat)
+			}))
+			log.Printf("%s %s saturation throughput %.3g rps (p99 cap %.0f ms)", sh.Name, srv.Name,
+				r.saturation[srv.Name][len(r.saturation[srv.Name])-1].Max, ms(sat.SLO))
+		}
 	}
+	base, baseName := fixedRateBase(h.peer != nil, medianMax(r.searches[peerName]), medianMax(r.saturation[peerName]), medianMax(r.searches[productName]))
+	r.base = baseName
 	for _, pct := range fixedPercents {
-		r.rates[pct] = max(1, float64(int(base*float64(pct)/100+0.5)))
+		r.rates[pct] = percentRate(base, pct)
 	}
+	log.Printf("%s fixed rates: %v%% of %s (%.3g rps) = %.3g / %.3g / %.3g rps", sh.Name, fixedPercents, baseName, base,
+		r.rates[25], r.rates[50], r.rates[75])
+	// Fixed steps at slow rates are stretched to hold a few requests.
+	sc.MinRequests, sc.MaxDuration = 5, h.o.MaxSlowStep
 	for rep := 0; rep < h.o.Reps; rep++ {
 		for _, srv := range h.servers() {
 			req := h.requests(srv.Name, sh)
@@ -671,7 +746,7 @@ func (h *harness) measureShape(ctx context.Context, sh shape) (*shapeResult, err
 		return nil, err
 	}
 	op := h.floorOp(sh, cp)
-	mean, n, failed := warmUp(ctx, warmFor, op)
+	mean, n, failed, _ := warmUp(ctx, warmFor, op)
 	log.Printf("%s floor warmed up: %d operations one at a time, mean %.2fms, %d failed", sh.Name, n, ms(mean), failed)
 	// The floor is at least as fast as the product: its search starts there.
 	floorStart := max(startRate(mean), medianMax(r.searches[productName]))
@@ -709,6 +784,28 @@ func addFixed(r *runs, who string, pct int, st stepStats) {
 	r.fixed[who][pct] = append(r.fixed[who][pct], st)
 }
 
+// fixedRateBase is what the fixed rates are percentages of: the peer's max
+// sustainable rate, or when that is 0 its saturation throughput; without
+// a peer, the product's max.
+func fixedRateBase(havePeer bool, peerMax, peerSaturation, productMax float64) (float64, string) {
+	switch {
+	case !havePeer:
+		return productMax, "product_max_rps"
+	case peerMax > 0:
+		return peerMax, "peer_max_rps"
+	case peerSaturation > 0:
+		return peerSaturation, "peer_saturation_rps"
+	default:
+		return 0, "none"
+	}
+}
+
+// percentRate is pct% of base, rounded as rates are (fractions below 10 rps),
+// at least 0.01 rps.
+func percentRate(base float64, pct int) float64 {
+	return max(0.01, roundRate(base*float64(pct)/100))
+}
+
 func medianMax(rs []searchResult) float64 {
 	var xs []float64
 	for _, r := range rs {
@@ -735,8 +832,11 @@ func (h *harness) configInfo() map[string]any {
 		"peer":                         h.peer != nil,
 		"sustainable":                  "p99 <= SLO (Q1/Q2 20 ms, others 50 ms), errors < 0.1%, achieved >= 95% of the target rate",
 		"p50_p99_at":                   "the max sustainable rate (median over repetitions)",
-		"cpu_us_per_req_at":            "75% of the peer's max rate",
-		"rss_mb":                       "max VmRSS sampled every 200 ms during all of the shape's steps",
+		"cpu_us_per_req_at":            "the server's own max-sustainable-rate step (the saturation step when its max is 0), else its passing search step with the most requests; null below 300 requests and 1 s of CPU",
+		"rss_mb":                       "max VmRSS sampled every 200 ms during the shape's steps at or below the server's max sustainable rate (its saturation rate when that is 0); rss_mb_all_steps: all steps",
+		"saturation_rps":               "highest rate with errors < 0.1% and >= 95% achieved, p99 at most 4x the one-at-a-time latency (>= 2x the objective, <= 60% of the request timeout); searched when the max sustainable rate is 0" + map[bool]string{true: " and for every server", false: ""}[h.o.SaturationAll],
+		"saturation_budget_s":          h.o.SaturationBudget.Seconds(),
+		"slow_step_max_seconds":        h.o.MaxSlowStep.Seconds(),
 		"q1_floor_comparison":          "p50 at 25% of the peer's max rate, product vs floor",
 		"fixed_rate_percentages":       fixedPercents,
 		"floor_fixed_rate_percentages": h.floorPercents(),

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"strconv"
@@ -28,8 +29,11 @@ type stepStats struct {
 	ErrorRate float64       `json:"error_rate"`
 	P50       time.Duration `json:"-"`
 	P99       time.Duration `json:"-"`
-	// CPUPerReq is the server process's user+system CPU per request.
+	// CPUPerReq is the server process's user+system CPU per request, and
+	// CPU the whole of it, over the recorded window (and the drain of its
+	// last requests).
 	CPUPerReq time.Duration `json:"-"`
+	CPU       time.Duration `json:"-"`
 	RSSMB     float64       `json:"rss_mb,omitempty"`
 	// BytesPerResp is the mean response body size.
 	BytesPerResp float64 `json:"response_bytes,omitempty"`
@@ -92,6 +96,10 @@ func procRSS(pid int) (float64, error) {
 // stepConfig is how long a step runs.
 type stepConfig struct {
 	Warmup, Duration time.Duration
+	// MinRequests stretches the recorded window of a slow rate to hold at
+	// least this many requests, but not beyond MaxDuration (0: no stretching).
+	MinRequests int
+	MaxDuration time.Duration
 	// MaxWorkers bounds concurrent requests (and so connections).
 	MaxWorkers uint64
 	// FailFast, when set, ends a step as soon as it cannot be sustainable:
@@ -107,14 +115,64 @@ func (sc stepConfig) failFastLimits(rate float64) (slow, failed uint64) {
 	if !sc.FailFast || sc.SLO <= 0 {
 		return 0, 0
 	}
-	planned := rate * sc.Duration.Seconds()
+	planned := float64(sc.plan(rate).Requests)
 	return uint64(planned*0.01) + 1, uint64(planned*0.001) + 1
 }
+
+// stepPlan is when a step's requests go out: request n at n×Interval from
+// the start, the first Warm of them unrecorded, then Requests recorded ones
+// in the window [WindowStart, WindowEnd], whose length for rates is Window
+// (Requests intervals: the boundaries fall half an interval from a request,
+// so a window holds exactly Requests requests even at 0.25 rps).
+type stepPlan struct {
+	Interval               time.Duration
+	Warm, Requests         int
+	WindowStart, WindowEnd time.Duration
+	Window                 time.Duration
+}
+
+// plan lays out a step at rate: Warmup×rate warm-up requests (none when
+// that rounds to zero: slow rates follow a warmed-up server), and
+// Duration×rate recorded ones, at least min(MinRequests, MaxDuration×rate),
+// at least one.
+func (sc stepConfig) plan(rate float64) stepPlan {
+	iv := time.Duration(float64(time.Second) / rate)
+	w := int(math.Round(sc.Warmup.Seconds() * rate))
+	k := int(math.Ceil(sc.Duration.Seconds()*rate - 1e-9))
+	if sc.MinRequests > 0 && sc.MaxDuration > 0 {
+		k = max(k, min(sc.MinRequests, int(math.Floor(sc.MaxDuration.Seconds()*rate+1e-9))))
+	}
+	k = max(k, 1)
+	p := stepPlan{Interval: iv, Warm: w, Requests: k, Window: time.Duration(k) * iv}
+	if w > 0 {
+		p.WindowStart = time.Duration(w)*iv - iv/2
+	}
+	p.WindowEnd = time.Duration(w+k)*iv - iv/2
+	return p
+}
+
+// Total is how long the step sends requests.
+func (p stepPlan) Total() time.Duration { return p.WindowEnd }
+
+// pacer sends the plan's requests: n at n×Interval (the first at once),
+// Warm+Requests of them in all.
+func (p stepPlan) pacer() vegeta.Pacer { return planPacer{p} }
+
+type planPacer struct{ p stepPlan }
+
+func (pp planPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if hits >= uint64(pp.p.Warm+pp.p.Requests) {
+		return 0, true
+	}
+	return time.Duration(hits)*pp.p.Interval - elapsed, false
+}
+
+func (pp planPacer) Rate(time.Duration) float64 { return float64(time.Second) / float64(pp.p.Interval) }
 
 // collector turns a step's results into stepStats: results that started
 // before the warm-up ended are not recorded (but are counted in Total).
 type collector struct {
-	warmEnd time.Time
+	warmEnd, windowEnd time.Time
 	// slowOver, maxSlow, maxFailed: fail-fast limits (0: none).
 	slowOver           time.Duration
 	maxSlow, maxFailed uint64
@@ -129,7 +187,8 @@ type collector struct {
 }
 
 func newCollector(began time.Time, sc stepConfig, rate float64) *collector {
-	c := &collector{warmEnd: began.Add(sc.Warmup), errs: map[string]bool{}, slowOver: sc.SLO}
+	p := sc.plan(rate)
+	c := &collector{warmEnd: began.Add(p.WindowStart), windowEnd: began.Add(p.WindowEnd), errs: map[string]bool{}, slowOver: sc.SLO}
 	c.maxSlow, c.maxFailed = sc.failFastLimits(rate)
 	return c
 }
@@ -138,7 +197,7 @@ func newCollector(began time.Time, sc stepConfig, rate float64) *collector {
 // when the step has already failed its objective and should stop.
 func (c *collector) add(r *vegeta.Result, ok bool) bool {
 	c.total++
-	if r.Timestamp.Before(c.warmEnd) {
+	if r.Timestamp.Before(c.warmEnd) || r.Timestamp.After(c.windowEnd) {
 		return true
 	}
 	if r.Latency > c.slowOver {
@@ -245,7 +304,8 @@ func (w *procWatch) finish(st *stepStats) {
 		return
 	}
 	if cpu1, err := procCPU(w.pid); err == nil && st.Requests > 0 {
-		st.CPUPerReq = (cpu1 - w.cpu0) / time.Duration(st.Requests)
+		st.CPU = cpu1 - w.cpu0
+		st.CPUPerReq = st.CPU / time.Duration(st.Requests)
 	}
 	st.RSSMB = float64(w.maxRSS.Load()) / 100
 }
@@ -312,12 +372,13 @@ func runHTTPStep(ctx context.Context, srv *httpServer, next requestFunc, rate fl
 		}
 	}
 	atk := vegeta.NewAttacker(vegeta.Client(srv.client), vegeta.Workers(8), vegeta.MaxWorkers(sc.MaxWorkers))
+	plan := sc.plan(rate)
 	began := time.Now()
 	col := newCollector(began, sc, rate)
-	watch := watchProcess(srv.Pid, sc.Warmup)
+	watch := watchProcess(srv.Pid, plan.WindowStart)
 	stopWatch := context.AfterFunc(ctx, func() { atk.Stop() })
 	defer stopWatch()
-	for r := range atk.Attack(targeter, vegeta.ConstantPacer{Freq: int(rate), Per: time.Second}, sc.Warmup+sc.Duration, srv.Name) {
+	for r := range atk.Attack(targeter, plan.pacer(), plan.Total()+plan.Interval, srv.Name) {
 		ok := r.Error == "" && r.Code == http.StatusOK && !hasGraphQLErrors(r.Body)
 		if !ok && r.Error == "" && r.Code == http.StatusOK {
 			r.Error = fmt.Sprintf("GraphQL errors: %.200s", r.Body)
@@ -327,7 +388,7 @@ func runHTTPStep(ctx context.Context, srv *httpServer, next requestFunc, rate fl
 		}
 		r.Body = nil
 	}
-	st := col.stats(rate, sc.Duration)
+	st := col.stats(rate, plan.Window)
 	watch.finish(&st)
 	if cypher0 >= 0 && col.total > 0 {
 		if v, err := srv.cypherTotal(ctx); err == nil {
@@ -341,7 +402,8 @@ func runHTTPStep(ctx context.Context, srv *httpServer, next requestFunc, rate fl
 // warm-up plus duration, timing each call as a vegeta.Result. The floor
 // uses it; no server process is watched, only the generator's own CPU.
 func runPacedStep(ctx context.Context, op func(ctx context.Context, seq uint64) error, rate float64, sc stepConfig, timeout time.Duration) stepStats {
-	pacer := vegeta.ConstantPacer{Freq: int(rate), Per: time.Second}
+	plan := sc.plan(rate)
+	pacer := plan.pacer()
 	results := make(chan *vegeta.Result, 1024)
 	ticks := make(chan uint64)
 	var workers sync.WaitGroup
@@ -361,7 +423,7 @@ func runPacedStep(ctx context.Context, op func(ctx context.Context, seq uint64) 
 	}
 	began := time.Now()
 	col := newCollector(began, sc, rate)
-	watch := watchProcess(0, sc.Warmup)
+	watch := watchProcess(0, plan.WindowStart)
 	done := make(chan struct{})
 	var abort atomic.Bool
 	go func() {
@@ -377,7 +439,7 @@ func runPacedStep(ctx context.Context, op func(ctx context.Context, seq uint64) 
 	for range nWorkers {
 		go worker()
 	}
-	total := sc.Warmup + sc.Duration
+	total := plan.Total() + plan.Interval
 	var count uint64
 loop:
 	for {
@@ -410,7 +472,7 @@ loop:
 	workers.Wait()
 	close(results)
 	<-done
-	st := col.stats(rate, sc.Duration)
+	st := col.stats(rate, plan.Window)
 	watch.finish(&st)
 	return st
 }

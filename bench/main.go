@@ -43,6 +43,12 @@ type options struct {
 	Precision                                    float64
 	MaxWorkers                                   uint64
 	Timeout                                      time.Duration
+	// SaturationAll searches every server's saturation throughput, not
+	// only of those that sustain no rate within the objective.
+	SaturationAll bool
+	// SaturationBudget bounds one saturation search; MaxSlowStep bounds the
+	// stretched window of a slow step.
+	SaturationBudget, MaxSlowStep time.Duration
 }
 
 func (o *options) logDir() string             { return filepath.Join(o.DataDir, "logs") }
@@ -73,6 +79,9 @@ func parseFlags(args []string) (*options, error) {
 	fs.Float64Var(&o.Precision, "precision", 0, "rate search stops when highest passing and lowest failing rates are within this ratio (default: quick 1.2, full 1.05)")
 	fs.Uint64Var(&o.MaxWorkers, "max-workers", 512, "most concurrent requests of the load generator")
 	fs.DurationVar(&o.Timeout, "timeout", 5*time.Second, "request timeout")
+	saturation := fs.String("saturation", "", "whose saturation throughput to search: unsustainable (servers whose max within the objective is 0; default quick) or all (default full)")
+	fs.DurationVar(&o.SaturationBudget, "saturation-budget", 0, "time bound of one saturation search (default: quick 60s, full 3m)")
+	fs.DurationVar(&o.MaxSlowStep, "max-slow-step", 0, "longest recorded window of a slow-rate step stretched to hold 5 requests (default: quick 15s, full 60s)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -85,6 +94,21 @@ func parseFlags(args []string) (*options, error) {
 			return fullV
 		}
 		return quick
+	}
+	switch *saturation {
+	case "":
+		o.SaturationAll = full
+	case "all":
+		o.SaturationAll = true
+	case "unsustainable":
+	default:
+		return nil, fmt.Errorf("-saturation must be unsustainable or all, not %q", *saturation)
+	}
+	if o.SaturationBudget == 0 {
+		o.SaturationBudget = pick(time.Minute, 3*time.Minute)
+	}
+	if o.MaxSlowStep == 0 {
+		o.MaxSlowStep = pick(15*time.Second, time.Minute)
 	}
 	if o.Reps == 0 {
 		o.Reps = map[bool]int{false: 1, true: 3}[full]

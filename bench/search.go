@@ -26,11 +26,17 @@ func (s slo) sustainable(st stepStats) bool {
 // Factor from Start while steps pass, then bisects (geometrically) between
 // the highest passing and the lowest failing rate until they are within
 // Precision of each other. When the first step fails it ramps down instead.
-// Rates are whole requests per second between Min and Ceiling.
+// Rates are whole requests per second between Min and Ceiling, or, when
+// Fine is set, rounded to two significant digits (so 0.25 rps is a rate).
 type searcher struct {
 	Start, Factor, Precision, Min, Ceiling float64
 	// MaxSteps bounds the number of steps; 0 means no bound.
 	MaxSteps int
+	// Fine allows fractional rates (two significant digits) down to Min.
+	Fine bool
+	// Known is a rate already known to pass: the search ramps up from it
+	// instead of trying Start.
+	Known float64
 
 	lo, hi float64 // highest passing, lowest failing; 0 = none yet
 	steps  int
@@ -40,6 +46,9 @@ type searcher struct {
 func (s *searcher) Next() (float64, bool) {
 	if s.MaxSteps > 0 && s.steps >= s.MaxSteps {
 		return 0, false
+	}
+	if s.lo == 0 && s.Known > 0 {
+		s.lo = s.Known
 	}
 	var next float64
 	switch {
@@ -61,11 +70,31 @@ func (s *searcher) Next() (float64, bool) {
 		}
 		next = math.Sqrt(s.lo * s.hi)
 	}
-	next = math.Round(next)
-	if next < 1 || next == s.lo || next == s.hi {
+	if s.Fine {
+		next = roundRate(next)
+		if next < s.Min {
+			return 0, false
+		}
+	} else {
+		next = math.Round(next)
+	}
+	if next <= 0 || (!s.Fine && next < 1) || next == s.lo || next == s.hi {
 		return 0, false
 	}
 	return next, true
+}
+
+// roundRate rounds a rate to whole requests per second from 10 up and to
+// two significant digits below (2.37 → 2.4, 0.416 → 0.42).
+func roundRate(r float64) float64 {
+	if r <= 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+		return 0
+	}
+	if r >= 10 {
+		return math.Round(r)
+	}
+	p := math.Pow(10, 1-math.Floor(math.Log10(r)))
+	return math.Round(r*p) / p
 }
 
 // Record notes the outcome of a step at rate.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -165,6 +166,117 @@ func TestStartRate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := startRate(tt.mean); got != tt.want {
 				t.Fatalf("startRate(%s) = %v, want %v", tt.mean, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFineSearcher(t *testing.T) {
+	tests := []struct {
+		name     string
+		s        searcher
+		capacity float64
+		wantMin  float64
+		maxSteps int
+	}{
+		{
+			name:     "a capacity below one request per second is found as a fraction",
+			s:        searcher{Start: 0.41, Factor: 2, Precision: 1.2, Min: 0.05, Ceiling: 30000, MaxSteps: 10, Fine: true},
+			capacity: 0.5, wantMin: 0.5 / 1.2, maxSteps: 10,
+		},
+		{
+			name:     "a fine search ramps down below one request per second",
+			s:        searcher{Start: 2, Factor: 2, Precision: 1.2, Min: 0.05, Ceiling: 30000, MaxSteps: 10, Fine: true},
+			capacity: 0.3, wantMin: 0.3 / 1.2, maxSteps: 10,
+		},
+		{
+			name:     "a fine search stops at its minimum",
+			s:        searcher{Start: 0.2, Factor: 2, Precision: 1.2, Min: 0.05, Ceiling: 30000, MaxSteps: 10, Fine: true},
+			capacity: 0, wantMin: 0, maxSteps: 3,
+		},
+		{
+			name:     "a known passing rate is ramped up from, not retried",
+			s:        searcher{Start: 1, Factor: 2, Precision: 1.2, Min: 0.05, Ceiling: 30000, MaxSteps: 10, Fine: true, Known: 100},
+			capacity: 150, wantMin: 150 / 1.2, maxSteps: 4,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tt.s
+			tried, got := runSearch(&s, tt.capacity)
+			if len(tried) > tt.maxSteps {
+				t.Fatalf("%d steps (%v), want at most %d", len(tried), tried, tt.maxSteps)
+			}
+			if got < tt.wantMin || got > math.Max(tt.capacity, tt.s.Known) {
+				t.Fatalf("max = %v after %v, want within [%v, %v]", got, tried, tt.wantMin, tt.capacity)
+			}
+			for _, r := range tried {
+				if r == tt.s.Known {
+					t.Fatalf("the known rate %v was tried again: %v", r, tried)
+				}
+			}
+		})
+	}
+}
+
+func TestRoundRate(t *testing.T) {
+	tests := []struct {
+		name string
+		in   float64
+		want float64
+	}{
+		{"rates from 10 up are whole", 123.4, 123},
+		{"rates below 10 keep two significant digits", 2.37, 2.4},
+		{"fractions of a request per second keep two significant digits", 0.4163, 0.42},
+		{"small fractions keep two significant digits", 0.0583, 0.058},
+		{"zero stays zero", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := roundRate(tt.in); math.Abs(got-tt.want) > 1e-9 {
+				t.Fatalf("roundRate(%v) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStepPlan(t *testing.T) {
+	tests := []struct {
+		name                string
+		sc                  stepConfig
+		rate                float64
+		warm, reqs          int
+		windowStart, window time.Duration
+	}{
+		{"a fast rate records duration×rate requests after warm-up×rate",
+			stepConfig{Warmup: time.Second, Duration: 3 * time.Second}, 100, 100, 300, 995 * time.Millisecond, 3 * time.Second},
+		{"a quarter of a request per second without stretching still records one request",
+			stepConfig{Warmup: time.Second, Duration: 3 * time.Second}, 0.25, 0, 1, 0, 4 * time.Second},
+		{"a slow rate is stretched to hold five requests",
+			stepConfig{Warmup: time.Second, Duration: 3 * time.Second, MinRequests: 5, MaxDuration: 15 * time.Second}, 0.5, 1, 5, time.Second, 10 * time.Second},
+		{"stretching stops at the longest window",
+			stepConfig{Warmup: time.Second, Duration: 3 * time.Second, MinRequests: 5, MaxDuration: 15 * time.Second}, 0.2, 0, 3, 0, 15 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.sc.plan(tt.rate)
+			if p.Warm != tt.warm || p.Requests != tt.reqs || p.WindowStart != tt.windowStart || p.Window != tt.window {
+				t.Fatalf("plan = %+v, want warm %d, requests %d, window start %s, window %s", p, tt.warm, tt.reqs, tt.windowStart, tt.window)
+			}
+			// Exactly Requests of the paced requests fall in the window.
+			pc := p.pacer()
+			var in int
+			for n := uint64(0); ; n++ {
+				wait, stop := pc.Pace(0, n)
+				if stop {
+					break
+				}
+				if wait >= p.WindowStart && wait <= p.WindowEnd {
+					in++
+				}
+			}
+			if in != p.Requests {
+				t.Fatalf("%d paced requests in the window, want %d", in, p.Requests)
 			}
 		})
 	}

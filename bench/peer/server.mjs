@@ -73,6 +73,11 @@ const server = new ApolloServer({
   introspection: true,
   includeStacktraceInErrorResponses: false,
   plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+  // Apollo's own SIGTERM/SIGINT handlers stop the server and then re-raise
+  // the signal, which our handler below (still registered) swallows; the
+  // standalone server's drain then waits up to 10 s for sockets with
+  // requests in flight. The shutdown below is ours alone, and bounded.
+  stopOnTerminationSignals: false,
 });
 
 const sessionConfig = { database };
@@ -88,14 +93,27 @@ const { url } = await startStandaloneServer(server, {
 process.stdout.write(`PEER READY http://127.0.0.1:${port}/graphql\n`);
 
 let stopping = false;
+// withTimeout resolves with what p resolves to, or "timed out" after ms.
+const withTimeout = (p, ms) =>
+  Promise.race([
+    p.then(() => "done", (e) => `failed: ${e?.message ?? e}`),
+    new Promise((resolve) => setTimeout(() => resolve("timed out"), ms).unref()),
+  ]);
+// shutdown exits within 2 s even with keep-alive clients connected and
+// requests in flight: Apollo's drain (which ends idle sockets and waits for
+// busy ones) gets 1 s, the driver 0.5 s, and a timer exits regardless.
 async function shutdown(signal) {
   if (stopping) return;
   stopping = true;
-  try {
-    await server.stop();
-  } finally {
-    await driver.close();
-  }
+  const began = Date.now();
+  setTimeout(() => {
+    console.error(`peer: ${signal}: still stopping after 1.8 s, exiting`);
+    process.exit(0);
+  }, 1800).unref();
+  const apollo = await withTimeout(server.stop(), 1000);
+  const apolloMs = Date.now() - began;
+  const drv = await withTimeout(driver.close(), 500);
+  console.error(`peer: ${signal}: Apollo stop ${apollo} (${apolloMs} ms), driver close ${drv} (${Date.now() - began} ms in all)`);
   process.exit(0);
 }
 process.on("SIGTERM", () => shutdown("SIGTERM"));
