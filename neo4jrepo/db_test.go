@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -155,5 +156,26 @@ func TestAnUnreachableDatabaseIsErrUnavailable(t *testing.T) {
 	_, err = db.UserBySubject(ctx, "auth0|x")
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+}
+
+func TestSchemaRuleExistsRecognisesOnlyTheLosersOfACreationRace(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"An equivalent rule created concurrently counts as existing.", &neo4j.Neo4jError{Code: "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"}, true},
+		{"An existing constraint counts as existing.", &neo4j.Neo4jError{Code: "Neo.ClientError.Schema.ConstraintAlreadyExists"}, true},
+		{"A wrapped existing index counts as existing.", fmt.Errorf("ensure: %w", &neo4j.Neo4jError{Code: "Neo.ClientError.Schema.IndexAlreadyExists"}), true},
+		{"A syntax error is an error.", &neo4j.Neo4jError{Code: "Neo.ClientError.Statement.SyntaxError"}, false},
+		{"A connection error is an error.", errors.New("connection refused"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := SchemaRuleExists(tt.err); got != tt.want {
+				t.Errorf("SchemaRuleExists(%v) = %v", tt.err, got)
+			}
+		})
 	}
 }

@@ -1,6 +1,11 @@
 package neo4jrepo
 
-import "context"
+import (
+	"context"
+	"errors"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
 
 // schemaStatements create the constraints the model relies on. Each is
 // idempotent (IF NOT EXISTS), so running them at every start is safe.
@@ -23,12 +28,32 @@ func SchemaStatements() []string {
 	return append([]string(nil), schemaStatements...)
 }
 
-// EnsureSchema creates the constraints if they are missing.
+// EnsureSchema creates the constraints if they are missing. Processes that
+// start together on a new database (replicas, test packages) race to create
+// the same rule; IF NOT EXISTS does not stop the loser from being told the
+// rule already exists, which is the state EnsureSchema wants.
 func (db *DB) EnsureSchema(ctx context.Context) error {
 	for _, stmt := range schemaStatements {
-		if err := db.runAuto(ctx, stmt); err != nil {
+		if err := db.runAuto(ctx, stmt); err != nil && !SchemaRuleExists(err) {
 			return classify(ctx, "ensure schema", err)
 		}
 	}
 	return nil
+}
+
+// SchemaRuleExists reports whether err, from running one of
+// SchemaStatements, says an equivalent index or constraint exists already:
+// success for anyone ensuring the schema.
+func SchemaRuleExists(err error) bool {
+	var ne *neo4j.Neo4jError
+	if !errors.As(err, &ne) {
+		return false
+	}
+	switch ne.Code {
+	case "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+		"Neo.ClientError.Schema.IndexAlreadyExists",
+		"Neo.ClientError.Schema.ConstraintAlreadyExists":
+		return true
+	}
+	return false
 }

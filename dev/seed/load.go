@@ -130,7 +130,7 @@ func (s *store) ensureSchema(ctx context.Context) error {
 		if err == nil {
 			_, err = res.Consume(ctx)
 		}
-		if err != nil {
+		if err != nil && !neo4jrepo.SchemaRuleExists(err) {
 			return fmt.Errorf("schema %q: %w", stmt, err)
 		}
 	}
