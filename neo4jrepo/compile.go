@@ -50,6 +50,14 @@ func visible(p string) string {
 	return fmt.Sprintf(`(%[1]s.visibility = 'PUBLIC' OR (viewer IS NOT NULL AND (EXISTS { (viewer)-[:AUTHORED]->(%[1]s) } OR (%[1]s.visibility = 'FOLLOWERS' AND EXISTS { (viewer)-[:FOLLOWS]->(:User)-[:AUTHORED]->(%[1]s) }))))`, p)
 }
 
+// visibleByAuthor is visible for a post p whose author the statement has
+// bound as a: the same answer, but the viewer's follow is one relationship
+// check on a instead of a walk from the viewer through every followed
+// author. Every post has exactly one author.
+func visibleByAuthor(p, a string) string {
+	return fmt.Sprintf(`(%[1]s.visibility = 'PUBLIC' OR (viewer IS NOT NULL AND (%[2]s = viewer OR (%[1]s.visibility = 'FOLLOWERS' AND EXISTS { (viewer)-[:FOLLOWS]->(%[2]s) }))))`, p, a)
+}
+
 // scalar fields by type: the Cypher expression of each, given the variable.
 var scalars = map[string]map[string]func(x string) string{
 	"User": {
@@ -105,7 +113,7 @@ func (c *compiler) postCount(typ, x string) (string, bool) {
 	p := c.fresh("pc")
 	switch typ {
 	case "User":
-		return "COUNT { MATCH (" + x + ")-[:AUTHORED]->(" + p + ":Post) WHERE " + visible(p) + " }", true
+		return "COUNT { MATCH (" + x + ")-[:AUTHORED]->(" + p + ":Post) WHERE " + visibleByAuthor(p, x) + " }", true
 	case "Tag":
 		return "COUNT { MATCH (" + x + ")<-[:TAGGED]-(" + p + ":Post) WHERE " + visible(p) + " }", true
 	}
@@ -134,19 +142,21 @@ var objects = map[string]map[string]objectField{
 
 // connections: the pattern from the source x to the node y (with r the
 // relationship when the sort key lives on it), the node type, the sort key,
-// and whether the node is a post that must pass the visibility predicate.
+// whether the node is a post that must pass the visibility predicate, and
+// whether x is that post's author.
 type connField struct {
-	pattern func(x, r, y string) string
-	typ     string
-	key     func(r, y string) string
-	posts   bool
+	pattern  func(x, r, y string) string
+	typ      string
+	key      func(r, y string) string
+	posts    bool
+	byAuthor bool
 }
 
 var connections = map[string]map[string]connField{
 	"User": {
 		"followers":  {pattern: func(x, r, y string) string { return "(" + x + ")<-[" + r + ":FOLLOWS]-(" + y + ":User)" }, typ: "User", key: relTime},
 		"following":  {pattern: func(x, r, y string) string { return "(" + x + ")-[" + r + ":FOLLOWS]->(" + y + ":User)" }, typ: "User", key: relTime},
-		"posts":      {pattern: func(x, r, y string) string { return "(" + x + ")-[" + r + ":AUTHORED]->(" + y + ":Post)" }, typ: "Post", key: nodeTime, posts: true},
+		"posts":      {pattern: func(x, r, y string) string { return "(" + x + ")-[" + r + ":AUTHORED]->(" + y + ":Post)" }, typ: "Post", key: nodeTime, posts: true, byAuthor: true},
 		"likedPosts": {pattern: func(x, r, y string) string { return "(" + x + ")-[" + r + ":LIKES]->(" + y + ":Post)" }, typ: "Post", key: relTime, posts: true},
 	},
 	"Post": {
@@ -233,15 +243,23 @@ func (c *compiler) connection(cf connField, x string, f Field) (string, error) {
 		return "", fmt.Errorf("neo4jrepo: connection %s without page", f.Name)
 	}
 	r, y := c.fresh("r"), c.fresh("y")
-	return c.page(cf.pattern(x, r, y), y, cf.typ, cf.key(r, y), cf.posts, f)
+	vis := ""
+	switch {
+	case cf.posts && cf.byAuthor:
+		vis = visibleByAuthor(y, x)
+	case cf.posts:
+		vis = visible(y)
+	}
+	return c.page(cf.pattern(x, r, y), y, cf.typ, cf.key(r, y), vis, f)
 }
 
 // page compiles the items/total map of a connection over pattern, whose node
-// variable is y and sort key key.
-func (c *compiler) page(pattern, y, typ, key string, posts bool, f Field) (string, error) {
+// variable is y and sort key key; visibility, when not empty, is the
+// predicate every node must pass.
+func (c *compiler) page(pattern, y, typ, key, visibility string, f Field) (string, error) {
 	conds := []string{}
-	if posts {
-		conds = append(conds, visible(y))
+	if visibility != "" {
+		conds = append(conds, visibility)
 	}
 	filter := ""
 	if len(conds) > 0 {

@@ -75,7 +75,7 @@ func (db *DB) QueryTag(ctx context.Context, viewer Viewer, name string, sel *Sel
 // viewer's own, newest first, visible to the viewer.
 func (db *DB) QueryFeed(ctx context.Context, viewer Viewer, f Field) (Conn, error) {
 	c := newCompiler(viewer)
-	page, err := c.page("(viewer)-[:FOLLOWS*0..1]->(:User)-[:AUTHORED]->(fp:Post)", "fp", "Post", nodeTime("", "fp"), true, f)
+	page, err := c.page("(viewer)-[:FOLLOWS*0..1]->(:User)-[:AUTHORED]->(fp:Post)", "fp", "Post", nodeTime("", "fp"), visible("fp"), f)
 	if err != nil {
 		return Conn{}, err
 	}
@@ -94,7 +94,7 @@ func (db *DB) QueryFeed(ctx context.Context, viewer Viewer, f Field) (Conn, erro
 func (db *DB) QuerySearchUsers(ctx context.Context, viewer Viewer, prefix string, f Field) (Conn, error) {
 	c := newCompiler(viewer)
 	pattern := "(su:User) WHERE su.nameLower STARTS WITH " + c.param(prefix)
-	page, err := c.page(pattern, "su", "User", nodeTime("", "su"), false, f)
+	page, err := c.page(pattern, "su", "User", nodeTime("", "su"), "", f)
 	if err != nil {
 		return Conn{}, err
 	}
