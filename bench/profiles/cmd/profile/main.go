@@ -25,14 +25,27 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
+// The Neo4j holding the generated graph (with APOC, for the peer's
+// statements) and the dev issuer (with /__dev/token); PROFILE_NEO4J_URI and
+// PROFILE_ISSUER override the defaults.
+var (
+	uri    = envOr("PROFILE_NEO4J_URI", "bolt://127.0.0.1:7690")
+	issuer = envOr("PROFILE_ISSUER", "http://127.0.0.1:8091/")
+)
+
 const (
-	uri      = "bolt://127.0.0.1:7690"
 	user     = "neo4j"
 	pass     = "dev-password"
-	issuer   = "http://127.0.0.1:8091/"
 	outDir   = "bench/profiles"
 	timedRun = 20
 )
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
 
 type stmt struct {
 	Cypher string
