@@ -412,6 +412,150 @@ func TestEachRootFieldIsExactlyOneCypherStatement(t *testing.T) {
 			}
 		})
 	}
+
+	// A mutation by a caller whose User exists is one statement too: the
+	// write and the read-back of what it returns. They run in order.
+	followerID := dig(s.gql(t, f.tokens["follower"], `{ me { id } }`, nil), "me", "id").(string)
+	var postID, commentID string
+	mutations := []struct {
+		name, token, query string
+		vars               func() map[string]any
+		check              func(t *testing.T, r *gqlResponse)
+	}{
+		{"createPost", "follower", `mutation { createPost(input: {title: "Counted", body: "b", visibility: FOLLOWERS, tags: ["Counted", "two"]}) {
+		  id title visibility tags { name } author { id name } likeCount viewerHasLiked commentCount } }`, nil,
+			func(t *testing.T, r *gqlResponse) {
+				p := r.Data["createPost"]
+				postID, _ = dig(p, "id").(string)
+				tags, _ := dig(p, "tags").([]any)
+				if postID == "" || dig(p, "title") != "Counted" || dig(p, "visibility") != "FOLLOWERS" || len(tags) != 2 || dig(tags[0], "name") != "counted" ||
+					dig(p, "author", "id") != followerID || dig(p, "likeCount") != float64(0) || dig(p, "viewerHasLiked") != false || dig(p, "commentCount") != float64(0) {
+					t.Errorf("createPost = %s", r.Raw)
+				}
+			}},
+		{"likePost", "follower", `mutation($p: ID!) { likePost(id: $p) { id likeCount viewerHasLiked likedBy { totalCount } } }`,
+			func() map[string]any { return map[string]any{"p": f.posts["PUBLIC"]} },
+			func(t *testing.T, r *gqlResponse) {
+				if dig(r.Data, "likePost", "likeCount") != float64(2) || dig(r.Data, "likePost", "viewerHasLiked") != true ||
+					dig(r.Data, "likePost", "likedBy", "totalCount") != float64(2) {
+					t.Errorf("likePost = %s", r.Raw)
+				}
+			}},
+		{"unlikePost", "follower", `mutation($p: ID!) { unlikePost(id: $p) { id likeCount viewerHasLiked } }`,
+			func() map[string]any { return map[string]any{"p": f.posts["PUBLIC"]} },
+			func(t *testing.T, r *gqlResponse) {
+				if dig(r.Data, "unlikePost", "likeCount") != float64(1) || dig(r.Data, "unlikePost", "viewerHasLiked") != false {
+					t.Errorf("unlikePost = %s", r.Raw)
+				}
+			}},
+		{"unfollow", "follower", `mutation($u: ID!) { unfollow(userId: $u) { id followerCount viewerFollows } }`,
+			func() map[string]any { return map[string]any{"u": f.authorID} },
+			func(t *testing.T, r *gqlResponse) {
+				if dig(r.Data, "unfollow", "id") != f.authorID || dig(r.Data, "unfollow", "followerCount") != float64(0) || dig(r.Data, "unfollow", "viewerFollows") != false {
+					t.Errorf("unfollow = %s", r.Raw)
+				}
+			}},
+		{"follow", "follower", `mutation($u: ID!) { follow(userId: $u) { id name followerCount viewerFollows followsViewer } }`,
+			func() map[string]any { return map[string]any{"u": f.authorID} },
+			func(t *testing.T, r *gqlResponse) {
+				if dig(r.Data, "follow", "id") != f.authorID || dig(r.Data, "follow", "followerCount") != float64(1) ||
+					dig(r.Data, "follow", "viewerFollows") != true || dig(r.Data, "follow", "followsViewer") != false {
+					t.Errorf("follow = %s", r.Raw)
+				}
+			}},
+		{"addComment", "follower", `mutation($p: ID!) { addComment(postId: $p, body: " counted ") { id body author { id } post { id commentCount } } }`,
+			func() map[string]any { return map[string]any{"p": f.posts["FOLLOWERS"]} },
+			func(t *testing.T, r *gqlResponse) {
+				commentID, _ = dig(r.Data, "addComment", "id").(string)
+				if commentID == "" || dig(r.Data, "addComment", "body") != "counted" || dig(r.Data, "addComment", "author", "id") != followerID ||
+					dig(r.Data, "addComment", "post", "id") != f.posts["FOLLOWERS"] || dig(r.Data, "addComment", "post", "commentCount") != float64(2) {
+					t.Errorf("addComment = %s", r.Raw)
+				}
+			}},
+		{"updateProfile", "follower", `mutation { updateProfile(input: {name: "Counted Follower", bio: "counted"}) { id name bio email identities { provider } } }`, nil,
+			func(t *testing.T, r *gqlResponse) {
+				u := r.Data["updateProfile"]
+				if dig(u, "id") != followerID || dig(u, "name") != "Counted Follower" || dig(u, "bio") != "counted" || dig(u, "email") == nil ||
+					len(dig(u, "identities").([]any)) != 1 {
+					t.Errorf("updateProfile = %s", r.Raw)
+				}
+			}},
+		{"deleteComment", "follower", `mutation($c: ID!) { deleteComment(id: $c) }`,
+			func() map[string]any { return map[string]any{"c": commentID} },
+			func(t *testing.T, r *gqlResponse) {
+				if len(r.Errors) > 0 || r.Data["deleteComment"] != commentID {
+					t.Errorf("deleteComment = %s", r.Raw)
+				}
+			}},
+		{"deletePost", "follower", `mutation($p: ID!) { deletePost(id: $p) }`,
+			func() map[string]any { return map[string]any{"p": postID} },
+			func(t *testing.T, r *gqlResponse) {
+				if len(r.Errors) > 0 || r.Data["deletePost"] != postID {
+					t.Errorf("deletePost = %s", r.Raw)
+				}
+			}},
+		{"liking an invisible post is NOT_FOUND", "stranger", `mutation($p: ID!) { likePost(id: $p) { id } }`,
+			func() map[string]any { return map[string]any{"p": f.posts["PRIVATE"]} },
+			func(t *testing.T, r *gqlResponse) {
+				if r.code() != "NOT_FOUND" {
+					t.Errorf("likePost of an invisible post = %s", r.Raw)
+				}
+			}},
+		{"following yourself is BAD_USER_INPUT", "author", `mutation($u: ID!) { follow(userId: $u) { id } }`,
+			func() map[string]any { return map[string]any{"u": f.authorID} },
+			func(t *testing.T, r *gqlResponse) {
+				if r.code() != "BAD_USER_INPUT" {
+					t.Errorf("self-follow = %s", r.Raw)
+				}
+			}},
+		{"deleting someone else's post is FORBIDDEN", "stranger", `mutation($p: ID!) { deletePost(id: $p) }`,
+			func() map[string]any { return map[string]any{"p": f.posts["PUBLIC"]} },
+			func(t *testing.T, r *gqlResponse) {
+				if r.code() != "FORBIDDEN" {
+					t.Errorf("deletePost of someone else's post = %s", r.Raw)
+				}
+			}},
+	}
+	for _, tc := range mutations {
+		t.Run("mutation "+tc.name, func(t *testing.T) {
+			var vars map[string]any
+			if tc.vars != nil {
+				vars = tc.vars()
+			}
+			before := s.statements(t)
+			r := s.query(t, f.tokens[tc.token], tc.query, vars)
+			if got := s.statements(t) - before; got != 1 {
+				t.Errorf("%v statements, want 1", got)
+			}
+			if r.Status != http.StatusOK {
+				t.Fatalf("%d %s", r.Status, r.Raw)
+			}
+			tc.check(t, r)
+		})
+	}
+}
+
+func TestAFirstRequestThatIsAMutationProvisionsTheUser(t *testing.T) {
+	s := startServer(t, nil)
+	u := newUser(t, s.Tenant)
+	token := s.Tenant.AccessTokenFor(u.UserID, nil)
+	before := s.statements(t)
+	data := s.gql(t, token, `mutation { createPost(input: {title: "First", body: "my first request"}) { id title author { id name } likeCount } }`, nil)
+	n := s.statements(t) - before
+	t.Logf("a new account's first createPost: %v statements", n)
+	if n > 8 {
+		t.Errorf("%v statements for a new account's first createPost", n)
+	}
+	me := s.gql(t, token, `{ me { id postCount } }`, nil)
+	if id := dig(data, "createPost", "author", "id"); id == nil || id != dig(me, "me", "id") || dig(data, "createPost", "title") != "First" ||
+		dig(data, "createPost", "author", "name") != u.Name || dig(me, "me", "postCount") != float64(1) {
+		t.Errorf("createPost = %v, me = %v", data, me)
+	}
+	before = s.statements(t)
+	s.gql(t, token, `mutation { createPost(input: {title: "Second", body: "b"}) { id } }`, nil)
+	if got := s.statements(t) - before; got != 1 {
+		t.Errorf("the second createPost: %v statements, want 1", got)
+	}
 }
 
 func TestFanOutExplosionsAreRefusedByComplexity(t *testing.T) {

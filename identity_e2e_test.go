@@ -116,6 +116,31 @@ func TestAnIdentityWhoseEmailBecomesVerifiedMergesAtItsNextRequest(t *testing.T)
 	}
 }
 
+func TestAMutationFromAnIdentityWhoseEmailBecameVerifiedMergesFirst(t *testing.T) {
+	s := startServer(t, nil)
+	u := newUser(t, s.Tenant)
+	g := newUser(t, s.Tenant, func(x *tenant.User) {
+		x.Connection, x.Email, x.EmailVerified = tenant.GoogleConnection, u.Email, false
+	})
+	owner := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, u.Email))
+	if separate := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email)); separate["id"] == owner["id"] {
+		t.Fatal("linked while unverified")
+	}
+	if err := s.Tenant.SetEmailVerified(g.UserID, true); err != nil {
+		t.Fatal(err)
+	}
+	token := realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email)
+	data := s.gql(t, token, `mutation { createPost(input: {title: "After verification", body: "b"}) { author { id } } }`, nil)
+	if got := dig(data, "createPost", "author", "id"); got != owner["id"] {
+		t.Fatalf("the post's author is %v, want the owner %v", got, owner["id"])
+	}
+	before := s.statements(t)
+	s.gql(t, token, `mutation { createPost(input: {title: "Again", body: "b"}) { id } }`, nil)
+	if got := s.statements(t) - before; got != 1 {
+		t.Errorf("the next createPost: %v statements, want 1", got)
+	}
+}
+
 func TestFiftyConcurrentFirstRequestsMakeOneUserAndOneIdentity(t *testing.T) {
 	s := startServer(t, nil)
 	u := newUser(t, s.Tenant)

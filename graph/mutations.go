@@ -29,13 +29,36 @@ const (
 	maxTags    = 5
 )
 
-// mutator runs the common part of every mutation: the caller's User exists
-// (provisioned on a first request), then the write.
-func (r *Resolver) mutator(ctx context.Context) (neo4jrepo.Viewer, error) {
-	if _, err := r.viewer(ctx); err != nil {
-		return neo4jrepo.Viewer{}, err
+// mutate runs a mutation as one statement: the write, gated on the caller's
+// identity needing no sync, and the read-back of what it returns. Only when
+// the caller has no User yet, or the token says something about its identity
+// that the graph does not know (the check viewer makes), nothing is written:
+// then viewer provisions or syncs the User, and the write runs again.
+func mutate[T any](ctx context.Context, r *Resolver, write func(v neo4jrepo.Viewer) (T, error)) (T, error) {
+	var zero T
+	claims, ok := auth.ClaimsFromContext(ctx)
+	if !ok {
+		return zero, errUnauthenticated
 	}
-	return viewerOf(ctx), nil
+	v := neo4jrepo.Viewer{Subject: claims.Subject}
+	if claims.Email != "" && claims.EmailVerified != nil {
+		v.Email, v.EmailVerified = claims.Email, claims.EmailVerified
+	}
+	out, err := write(v)
+	if !errors.Is(err, neo4jrepo.ErrViewerNotReady) {
+		return out, err
+	}
+	if _, err := r.viewer(ctx); err != nil {
+		return zero, err
+	}
+	// viewer has just made the graph agree with the token (or found that it
+	// does), so the second write is not gated on it.
+	out, err = write(neo4jrepo.Viewer{Subject: claims.Subject})
+	if errors.Is(err, neo4jrepo.ErrViewerNotReady) {
+		// The User vanished in between (merged away): as if the write found nothing.
+		return zero, neo4jrepo.ErrNotFound
+	}
+	return out, err
 }
 
 // writeError maps the repository's refusals to the API's.
@@ -79,14 +102,17 @@ func (r *Resolver) updateProfile(ctx context.Context, in model.UpdateProfileInpu
 		}
 		u.Picture = in.Picture
 	}
-	v, err := r.mutator(ctx)
+	sel, err := r.rootSelection(ctx, "User")
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Store.UpdateProfile(ctx, v, u); err != nil {
+	m, err := mutate(ctx, r, func(v neo4jrepo.Viewer) (map[string]any, error) {
+		return r.Store.UpdateProfile(ctx, v, u, &neo4jrepo.ReadBack{Type: "Me", Sel: sel})
+	})
+	if err != nil {
 		return nil, err
 	}
-	return r.me(ctx)
+	return r.userFrom(m, sel), nil
 }
 
 func (r *Resolver) follow(ctx context.Context, gid string, on bool) (*model.User, error) {
@@ -94,23 +120,21 @@ func (r *Resolver) follow(ctx context.Context, gid string, on bool) (*model.User
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.mutator(ctx)
+	sel, err := r.rootSelection(ctx, "User")
 	if err != nil {
 		return nil, err
 	}
-	if on {
-		err = r.Store.Follow(ctx, v, id)
-	} else {
-		err = r.Store.Unfollow(ctx, v, id)
-	}
+	back := &neo4jrepo.ReadBack{Type: "User", ID: id, Sel: sel}
+	m, err := mutate(ctx, r, func(v neo4jrepo.Viewer) (map[string]any, error) {
+		if on {
+			return r.Store.Follow(ctx, v, id, back)
+		}
+		return r.Store.Unfollow(ctx, v, id, back)
+	})
 	if err != nil {
 		return nil, writeError(err, "userId")
 	}
-	u, err := r.queryUser(ctx, id)
-	if err == nil && u == nil {
-		return nil, neo4jrepo.ErrNotFound
-	}
-	return u, err
+	return r.userFrom(m, sel), nil
 }
 
 func (r *Resolver) createPost(ctx context.Context, in model.CreatePostInput) (*model.Post, error) {
@@ -143,15 +167,21 @@ func (r *Resolver) createPost(ctx context.Context, in model.CreatePostInput) (*m
 			tags = append(tags, t)
 		}
 	}
-	v, err := r.mutator(ctx)
+	sel, err := r.rootSelection(ctx, "Post")
 	if err != nil {
 		return nil, err
 	}
-	id := uuid.NewString()
-	if err := r.Store.CreatePost(ctx, v, neo4jrepo.NewPost{ID: id, Title: title, Body: body, Visibility: string(vis), Tags: tags}); err != nil {
+	// The id is chosen once, outside the transaction: a retried or repeated
+	// write MERGEs the same post.
+	p := neo4jrepo.NewPost{ID: uuid.NewString(), Title: title, Body: body, Visibility: string(vis), Tags: tags}
+	back := &neo4jrepo.ReadBack{Type: "Post", ID: p.ID, Sel: sel}
+	m, err := mutate(ctx, r, func(v neo4jrepo.Viewer) (map[string]any, error) {
+		return r.Store.CreatePost(ctx, v, p, back)
+	})
+	if err != nil {
 		return nil, err
 	}
-	return r.readBack(r.queryPost(ctx, id))
+	return r.postFrom(m, sel), nil
 }
 
 func (r *Resolver) deletePost(ctx context.Context, gid string) (string, error) {
@@ -159,14 +189,17 @@ func (r *Resolver) deletePost(ctx context.Context, gid string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	v, err := r.mutator(ctx)
-	if err != nil {
-		return "", err
+	claims, ok := auth.ClaimsFromContext(ctx)
+	if !ok {
+		return "", errUnauthenticated
 	}
 	// Only the RBAC permissions claim grants moderation, never a scope: with
 	// RBAC off, Auth0 grants every API scope to every password login.
-	claims, _ := auth.ClaimsFromContext(ctx)
-	if err := r.Store.DeletePost(ctx, v, id, slices.Contains(claims.Permissions, PermissionDeleteAnyPost)); err != nil {
+	canDeleteAny := slices.Contains(claims.Permissions, PermissionDeleteAnyPost)
+	_, err = mutate(ctx, r, func(v neo4jrepo.Viewer) (struct{}, error) {
+		return struct{}{}, r.Store.DeletePost(ctx, v, id, canDeleteAny)
+	})
+	if err != nil {
 		return "", writeError(err, "id")
 	}
 	return gid, nil
@@ -177,19 +210,21 @@ func (r *Resolver) likePost(ctx context.Context, gid string, on bool) (*model.Po
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.mutator(ctx)
+	sel, err := r.rootSelection(ctx, "Post")
 	if err != nil {
 		return nil, err
 	}
-	if on {
-		err = r.Store.LikePost(ctx, v, id)
-	} else {
-		err = r.Store.UnlikePost(ctx, v, id)
-	}
+	back := &neo4jrepo.ReadBack{Type: "Post", ID: id, Sel: sel}
+	m, err := mutate(ctx, r, func(v neo4jrepo.Viewer) (map[string]any, error) {
+		if on {
+			return r.Store.LikePost(ctx, v, id, back)
+		}
+		return r.Store.UnlikePost(ctx, v, id, back)
+	})
 	if err != nil {
 		return nil, writeError(err, "id")
 	}
-	return r.readBack(r.queryPost(ctx, id))
+	return r.postFrom(m, sel), nil
 }
 
 func (r *Resolver) addComment(ctx context.Context, gid, body string) (*model.Comment, error) {
@@ -201,21 +236,17 @@ func (r *Resolver) addComment(ctx context.Context, gid, body string) (*model.Com
 	if err := textLen("body", body, 1, maxComment); err != nil {
 		return nil, err
 	}
-	v, err := r.mutator(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id := uuid.NewString()
-	if err := r.Store.AddComment(ctx, v, id, postID, body); err != nil {
-		return nil, writeError(err, "postId")
-	}
 	sel, err := r.rootSelection(ctx, "Comment")
 	if err != nil {
 		return nil, err
 	}
-	m, err := r.Store.QueryNode(ctx, v, "Comment", id, sel)
+	id := uuid.NewString() // once, outside the transaction: a retry MERGEs the same comment
+	back := &neo4jrepo.ReadBack{Type: "Comment", ID: id, Sel: sel}
+	m, err := mutate(ctx, r, func(v neo4jrepo.Viewer) (map[string]any, error) {
+		return r.Store.AddComment(ctx, v, id, postID, body, back)
+	})
 	if err != nil {
-		return nil, err
+		return nil, writeError(err, "postId")
 	}
 	return r.commentFrom(m, sel), nil
 }
@@ -225,20 +256,11 @@ func (r *Resolver) deleteComment(ctx context.Context, gid string) (string, error
 	if err != nil {
 		return "", err
 	}
-	v, err := r.mutator(ctx)
+	_, err = mutate(ctx, r, func(v neo4jrepo.Viewer) (struct{}, error) {
+		return struct{}{}, r.Store.DeleteComment(ctx, v, id)
+	})
 	if err != nil {
-		return "", err
-	}
-	if err := r.Store.DeleteComment(ctx, v, id); err != nil {
 		return "", writeError(err, "id")
 	}
 	return gid, nil
-}
-
-// readBack turns "not visible after the write" into NOT_FOUND.
-func (r *Resolver) readBack(p *model.Post, err error) (*model.Post, error) {
-	if err == nil && p == nil {
-		return nil, neo4jrepo.ErrNotFound
-	}
-	return p, err
 }

@@ -24,15 +24,17 @@ type Store interface {
 	QuerySearchUsers(ctx context.Context, v neo4jrepo.Viewer, prefix string, f neo4jrepo.Field) (neo4jrepo.Conn, error)
 	QueryRecommendedUsers(ctx context.Context, v neo4jrepo.Viewer, first int, sel *neo4jrepo.Selection) ([]map[string]any, error)
 
-	// The mutations: one write transaction each.
-	UpdateProfile(ctx context.Context, v neo4jrepo.Viewer, u neo4jrepo.ProfileUpdate) error
-	Follow(ctx context.Context, v neo4jrepo.Viewer, target string) error
-	Unfollow(ctx context.Context, v neo4jrepo.Viewer, target string) error
-	CreatePost(ctx context.Context, v neo4jrepo.Viewer, p neo4jrepo.NewPost) error
+	// The mutations: one statement in one write transaction each, which
+	// reads back the returned object (see neo4jrepo.ReadBack).
+	// neo4jrepo.ErrViewerNotReady: nothing was written; sync the identity first.
+	UpdateProfile(ctx context.Context, v neo4jrepo.Viewer, u neo4jrepo.ProfileUpdate, back *neo4jrepo.ReadBack) (map[string]any, error)
+	Follow(ctx context.Context, v neo4jrepo.Viewer, target string, back *neo4jrepo.ReadBack) (map[string]any, error)
+	Unfollow(ctx context.Context, v neo4jrepo.Viewer, target string, back *neo4jrepo.ReadBack) (map[string]any, error)
+	CreatePost(ctx context.Context, v neo4jrepo.Viewer, p neo4jrepo.NewPost, back *neo4jrepo.ReadBack) (map[string]any, error)
 	DeletePost(ctx context.Context, v neo4jrepo.Viewer, id string, canDeleteAny bool) error
-	LikePost(ctx context.Context, v neo4jrepo.Viewer, id string) error
-	UnlikePost(ctx context.Context, v neo4jrepo.Viewer, id string) error
-	AddComment(ctx context.Context, v neo4jrepo.Viewer, id, postID, body string) error
+	LikePost(ctx context.Context, v neo4jrepo.Viewer, id string, back *neo4jrepo.ReadBack) (map[string]any, error)
+	UnlikePost(ctx context.Context, v neo4jrepo.Viewer, id string, back *neo4jrepo.ReadBack) (map[string]any, error)
+	AddComment(ctx context.Context, v neo4jrepo.Viewer, id, postID, body string, back *neo4jrepo.ReadBack) (map[string]any, error)
 	DeleteComment(ctx context.Context, v neo4jrepo.Viewer, id string) error
 }
 

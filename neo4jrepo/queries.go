@@ -3,6 +3,7 @@ package neo4jrepo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -17,11 +18,20 @@ import (
 // the subject has no User yet.
 func (db *DB) QueryMe(ctx context.Context, viewer Viewer, sel *Selection) (map[string]any, error) {
 	c := newCompiler(viewer)
-	proj, err := c.project("User", "viewer", withIdentityState(sel))
+	cypher, err := c.me(sel)
 	if err != nil {
 		return nil, err
 	}
-	return db.queryMap(ctx, "me", "MATCH (:Identity {sub: $sub})<-[:HAS_IDENTITY]-(viewer:User)\nRETURN "+proj+" AS r", c.params)
+	return db.queryMap(ctx, "me", cypher, c.params)
+}
+
+// me compiles the statement of QueryMe.
+func (c *compiler) me(sel *Selection) (string, error) {
+	proj, err := c.project("User", "viewer", withIdentityState(sel))
+	if err != nil {
+		return "", err
+	}
+	return "MATCH (:Identity {sub: $sub})<-[:HAS_IDENTITY]-(viewer:User)\nRETURN " + proj + " AS r", nil
 }
 
 // withIdentityState adds the identities to a me selection, so the caller can
@@ -39,24 +49,36 @@ func withIdentityState(sel *Selection) *Selection {
 // given id as a result map, or ErrNotFound when it does not exist or the
 // viewer may not see it (the two are indistinguishable).
 func (db *DB) QueryNode(ctx context.Context, viewer Viewer, typ, id string, sel *Selection) (map[string]any, error) {
+	if !nodeStatements[typ] {
+		return nil, ErrNotFound
+	}
 	c := newCompiler(viewer)
-	proj, err := c.project(typ, "x", sel)
+	cypher, err := c.node(typ, id, sel)
 	if err != nil {
 		return nil, err
 	}
+	return db.queryMap(ctx, "node", cypher, c.params)
+}
+
+// nodeStatements are the types c.node compiles.
+var nodeStatements = map[string]bool{"User": true, "Post": true, "Comment": true}
+
+// node compiles the statement of QueryNode.
+func (c *compiler) node(typ, id string, sel *Selection) (string, error) {
+	proj, err := c.project(typ, "x", sel)
+	if err != nil {
+		return "", err
+	}
 	idParam := c.param(id)
-	var cypher string
 	switch typ {
 	case "User":
-		cypher = "MATCH (x:User {id: " + idParam + "})\n" + viewerMatch + "\nRETURN " + proj + " AS r"
+		return "MATCH (x:User {id: " + idParam + "})\n" + viewerMatch + "\nRETURN " + proj + " AS r", nil
 	case "Post":
-		cypher = "MATCH (x:Post {id: " + idParam + "})\n" + viewerMatch + "\nWITH x, viewer WHERE " + visible("x") + "\nRETURN " + proj + " AS r"
+		return "MATCH (x:Post {id: " + idParam + "})\n" + viewerMatch + "\nWITH x, viewer WHERE " + visible("x") + "\nRETURN " + proj + " AS r", nil
 	case "Comment":
-		cypher = "MATCH (x:Comment {id: " + idParam + "})-[:ON]->(cp:Post)\n" + viewerMatch + "\nWITH x, viewer, cp WHERE " + visible("cp") + "\nRETURN " + proj + " AS r"
-	default:
-		return nil, ErrNotFound
+		return "MATCH (x:Comment {id: " + idParam + "})-[:ON]->(cp:Post)\n" + viewerMatch + "\nWITH x, viewer, cp WHERE " + visible("cp") + "\nRETURN " + proj + " AS r", nil
 	}
-	return db.queryMap(ctx, "node", cypher, c.params)
+	return "", fmt.Errorf("neo4jrepo: no statement reads a %s by id", typ)
 }
 
 // QueryTag returns the tag named name, or ErrNotFound — also when none of

@@ -42,6 +42,13 @@ type Cursor struct {
 // Viewer is who asks: the token subject, or "" for anonymous callers.
 type Viewer struct {
 	Subject string
+	// Email and EmailVerified, when Email is not empty and EmailVerified not
+	// nil, are what the caller's token says of its identity. A mutation then
+	// writes only when the stored Identity says exactly the same; otherwise it
+	// changes nothing and answers ErrViewerNotReady, so the caller can sync
+	// the identity first. Queries ignore them.
+	Email         string
+	EmailVerified *bool
 }
 
 // Conn is a fetched connection page: up to First+1 items (the extra one only
