@@ -396,9 +396,6 @@ func evaluateGoals(res *results) []goal {
 			g.Value = c
 			g.Actual = fmt.Sprintf("%.3f statements per operation", *c)
 			g.Met = boolp(math.Abs(*c-1) < 0.01)
-			if n == shapeQ6 {
-				g.Actual += " (createPost: viewer read, write, read-back)"
-			}
 			if !*g.Met {
 				g.Margin = fmt.Sprintf("%+.2f statements", *c-1)
 			}
