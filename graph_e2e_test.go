@@ -558,6 +558,19 @@ func TestAFirstRequestThatIsAMutationProvisionsTheUser(t *testing.T) {
 	}
 }
 
+func TestATokenEmailDifferingOnlyInCaseNeedsNoSync(t *testing.T) {
+	s := startServer(t, nil)
+	u := newUser(t, s.Tenant)
+	token := s.Tenant.AccessTokenFor(u.UserID, nil)
+	s.gql(t, token, `{ me { id } }`, nil) // provisions the User
+	shouted := s.Tenant.AccessTokenFor(u.UserID, map[string]any{tenant.DevNamespace + "email": strings.ToUpper(u.Email)})
+	before := s.statements(t)
+	data := s.gql(t, shouted, `mutation { createPost(input: {title: "Loud", body: "same address"}) { title } }`, nil)
+	if got := s.statements(t) - before; got != 1 || dig(data, "createPost", "title") != "Loud" {
+		t.Errorf("createPost with the email in capitals: %v statements, %v; want 1 statement, as the resolver's own check ignores case", got, data)
+	}
+}
+
 func TestFanOutExplosionsAreRefusedByComplexity(t *testing.T) {
 	s := startServer(t, nil)
 	r := s.query(t, "", `query($u: ID!) { user(id: $u) { followers(first: 100) { edges { node { followers(first: 100) { edges { node { followers(first: 100) { totalCount } } } } } } } } }`,

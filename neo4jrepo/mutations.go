@@ -36,13 +36,13 @@ var ErrViewerNotReady = errors.New("neo4jrepo: the caller's identity needs a syn
 // by its compiled selection in a second subquery of the same statement,
 // which sees the write. So a mutation by a known caller costs one statement.
 
-const viewerRequired = "MATCH (viewer:User)-[:HAS_IDENTITY]->(:Identity {sub: $sub})\n"
-
-// gateCypher binds `gate`: 'no_viewer', 'stale' or 'ready'.
+// gateCypher binds `gate` ('no_viewer', 'stale' or 'ready') and the
+// caller's User as `gateUser`. Emails compare case-insensitively, as the
+// resolver's own check (graph/viewer.go) does.
 const gateCypher = `OPTIONAL MATCH (gateUser:User)-[:HAS_IDENTITY]->(gateIdentity:Identity {sub: $sub})
-WITH CASE
+WITH gateUser, CASE
   WHEN gateUser IS NULL THEN 'no_viewer'
-  WHEN $gateEmail IS NOT NULL AND (gateIdentity.email IS NULL OR gateIdentity.email <> $gateEmail
+  WHEN $gateEmail IS NOT NULL AND (gateIdentity.email IS NULL OR toLower(gateIdentity.email) <> toLower($gateEmail)
     OR coalesce(gateIdentity.emailVerified, false) <> $gateVerified) THEN 'stale'
   ELSE 'ready' END AS gate
 `
@@ -56,15 +56,15 @@ type ReadBack struct {
 	Sel  *Selection
 }
 
-// mutationStatement wraps a write (viewerRequired + body, returning
-// `status`) in the identity gate and appends the read-back of back, when
+// mutationStatement wraps a write (body, which sees the caller's User as
+// `viewer` and returns `status`) in the identity gate and appends the read-back of back, when
 // not nil. The statement returns one row: `status` and the read-back map `r`
 // (null when not ok, not visible, or not asked for).
 func mutationStatement(v Viewer, body string, params map[string]any, back *ReadBack) (string, map[string]any, error) {
 	var b strings.Builder
 	b.WriteString(gateCypher)
-	b.WriteString("OPTIONAL CALL (gate) {\n  WITH * WHERE gate = 'ready'\n")
-	b.WriteString(viewerRequired)
+	// The write reuses the gate's User: one identity seek, not two.
+	b.WriteString("OPTIONAL CALL (gate, gateUser) {\n  WITH gateUser AS viewer WHERE gate = 'ready'\n")
 	b.WriteString(strings.TrimPrefix(body, "\n"))
 	b.WriteString("\n}\nWITH CASE gate WHEN 'ready' THEN coalesce(status, 'not_found') ELSE gate END AS status\n")
 	all := map[string]any{"sub": v.Subject, "gateEmail": nil, "gateVerified": nil}
