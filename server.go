@@ -21,8 +21,10 @@ import (
 	"time"
 
 	"github.com/gqlneo/gqlneo/auth"
+	"github.com/gqlneo/gqlneo/domain"
 	"github.com/gqlneo/gqlneo/graph"
 	"github.com/gqlneo/gqlneo/httpapi"
+	"github.com/gqlneo/gqlneo/identity"
 	"github.com/gqlneo/gqlneo/metrics"
 	"github.com/gqlneo/gqlneo/neo4jrepo"
 )
@@ -119,9 +121,14 @@ func (a *app) Close() {
 // builds the handler. End-to-end tests call it with their own configuration.
 func newApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error) {
 	m := metrics.New()
+	mapping, err := graph.LoadMapping()
+	if err != nil {
+		return nil, err
+	}
 	db, err := neo4jrepo.Open(neo4jrepo.Config{
 		URI: cfg.Neo4jURI, Username: cfg.Neo4jUsername, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase,
 		MaxRetryTime: cfg.RequestTimeout, ConnectTimeout: cfg.Neo4jConnectTimeout, PoolSize: cfg.Neo4jPoolSize,
+		Mapping: mapping,
 	}, neo4jrepo.WithStatementCounter(m.CypherStatements))
 	if err != nil {
 		return nil, fmt.Errorf("NEO4J_URI: %w", err)
@@ -166,9 +173,10 @@ func newApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error)
 		}
 		logger.Info("CURSOR_SECRET unset: pagination cursors are signed with a per-process key")
 	}
+	identities := identity.New(db, identity.WithUserInfo(tokens), identity.WithLogger(logger))
 	resolver := &graph.Resolver{
-		CursorKey: cursorKey,
-		Store:     db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
+		CursorKey: cursorKey, Mapping: mapping, Identities: identities,
+		Store: db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
 		ClientIP: httpapi.ClientIPFromContext, Logger: logger, SignupConnection: cfg.Auth0SignupConnection,
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerConfig{
@@ -192,8 +200,8 @@ func newApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error)
 			}},
 		},
 		HookSecret: cfg.Auth0HookSecret,
-		Register: func(ctx context.Context, reg httpapi.Registration) error {
-			_, err := db.SyncIdentity(ctx, neo4jrepo.Profile(reg), neo4jrepo.SyncRegistered)
+		Register: func(ctx context.Context, p domain.Profile) error {
+			_, err := identities.Registered(ctx, p)
 			return err
 		},
 		GraphiQL:       cfg.GraphiQL,

@@ -6,6 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/gqlneo/gqlneo/auth"
+	"github.com/gqlneo/gqlneo/domain"
 )
 
 // directives wires the schema's authorization directives in one place.
@@ -13,17 +14,7 @@ func directives() DirectiveRoot {
 	return DirectiveRoot{
 		Authenticated: func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
 			if _, ok := auth.ClaimsFromContext(ctx); !ok {
-				return nil, errUnauthenticated
-			}
-			return next(ctx)
-		},
-		HasPermission: func(ctx context.Context, _ any, next graphql.Resolver, permission string) (any, error) {
-			claims, ok := auth.ClaimsFromContext(ctx)
-			if !ok {
-				return nil, errUnauthenticated
-			}
-			if !claims.HasPermission(permission) {
-				return nil, errForbidden
+				return nil, domain.ErrUnauthenticated
 			}
 			return next(ctx)
 		},

@@ -11,7 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gqlneo/gqlneo/auth"
-	"github.com/gqlneo/gqlneo/neo4jrepo"
+	"github.com/gqlneo/gqlneo/domain"
 )
 
 // The stable values of `extensions.code`. Clients branch on these; the
@@ -40,27 +40,16 @@ const (
 	CodeInternal                = "INTERNAL_SERVER_ERROR"
 )
 
-// Error is an error the GraphQL layer raises itself, with its code and a
-// message safe to show to clients.
-type Error struct {
-	Code       string
-	Message    string
-	Extensions map[string]any
-}
+// errMisconfigured is answered when the identity provider hands out
+// something this server cannot use; the cause is logged where it is found.
+var errMisconfigured = errors.New("graph: identity provider configuration does not match this server")
 
-func (e *Error) Error() string { return e.Message }
-
-var (
-	errUnauthenticated = &Error{Code: CodeUnauthenticated, Message: "This field needs a valid access token."}
-	errForbidden       = &Error{Code: CodeForbidden, Message: "You do not have permission to do this."}
-	// errMisconfigured is answered when the identity provider hands out
-	// something this server cannot use; the cause is logged where it is found.
-	errMisconfigured = errors.New("graph: identity provider configuration does not match this server")
-)
-
-// inputError is a BAD_USER_INPUT naming the offending argument.
-func inputError(field, format string, args ...any) *Error {
-	return &Error{Code: CodeBadUserInput, Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"field": field}}
+// withField names the argument a domain refusal is about.
+func withField(err error, field string) error {
+	if errors.Is(err, domain.ErrSelfFollow) {
+		return domain.Invalid(field, "You cannot follow yourself.")
+	}
+	return err
 }
 
 // ErrorObserver receives every error code the API answers, for metrics.
@@ -122,17 +111,18 @@ func (p presenter) classify(ctx context.Context, err error) *gqlerror.Error {
 		return out
 	}
 
-	var own *Error
+	var input *domain.InputError
 	var mfa *auth.MFARequiredError
 	var limited *auth.RateLimitedError
 	switch {
-	case errors.As(err, &own):
-		out.Message = own.Message
-		out.Extensions = map[string]any{"code": own.Code}
-		for k, v := range own.Extensions {
-			out.Extensions[k] = v
-		}
-		return out
+	case errors.As(err, &input):
+		return set(CodeBadUserInput, input.Message, "field", input.Field)
+	case errors.Is(err, domain.ErrUnauthenticated):
+		return set(CodeUnauthenticated, "This field needs a valid access token.")
+	case errors.Is(err, domain.ErrForbidden):
+		return set(CodeForbidden, "You do not have permission to do this.")
+	case errors.Is(err, domain.ErrSelfFollow):
+		return set(CodeBadUserInput, "You cannot follow yourself.")
 	case errors.As(err, &mfa):
 		return set(CodeMFARequired, "Multi-factor authentication is required to sign in.", "mfaToken", mfa.MFAToken)
 	case errors.As(err, &limited):
@@ -154,9 +144,9 @@ func (p presenter) classify(ctx context.Context, err error) *gqlerror.Error {
 	case errors.Is(err, auth.ErrProviderUnavailable):
 		p.logger.WarnContext(ctx, "identity provider unavailable", "error", err.Error())
 		return set(CodeAuthProviderUnavailable, "The identity provider is unavailable; try again shortly.")
-	case errors.Is(err, neo4jrepo.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return set(CodeNotFound, "Not found.")
-	case errors.Is(err, neo4jrepo.ErrUnavailable):
+	case errors.Is(err, domain.ErrUnavailable):
 		p.logger.WarnContext(ctx, "database unavailable", "error", err.Error())
 		return set(CodeServiceUnavailable, "The database is unavailable; try again shortly.")
 	case errors.Is(err, context.DeadlineExceeded):

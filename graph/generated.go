@@ -40,7 +40,6 @@ type ResolverRoot interface {
 
 type DirectiveRoot struct {
 	Authenticated func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
-	HasPermission func(ctx context.Context, obj any, next graphql.Resolver, permission string) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -223,8 +222,6 @@ type TagResolver interface {
 	Posts(ctx context.Context, obj *model.Tag, first *int, after *string) (*model.PostConnection, error)
 }
 type UserResolver interface {
-	Email(ctx context.Context, obj *model.User) (*string, error)
-
 	Identities(ctx context.Context, obj *model.User) ([]*model.Identity, error)
 	Followers(ctx context.Context, obj *model.User, first *int, after *string) (*model.UserConnection, error)
 	Following(ctx context.Context, obj *model.User, first *int, after *string) (*model.UserConnection, error)
@@ -1007,8 +1004,12 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# The public contract of the API. Clients generate code from this file.
 #
-# Authorization is declared here for coarse rules (the directives below) and
-# expressed in Cypher for relationship rules.
+# Authorization is declared here for coarse rules (@authenticated) and
+# expressed in Cypher for relationship rules. How each field of a stored type
+# maps onto the graph is declared here too, once: a field without a directive
+# is the node property of the same name; @relationship, @count,
+# @viewerRelationship and @selfOnly say the rest. The server reads them at
+# start and refuses to start when one does not fit its field.
 
 """
 The field needs a valid access token. Without one it answers an error with
@@ -1016,16 +1017,52 @@ extensions.code UNAUTHENTICATED; the rest of the operation is unaffected.
 """
 directive @authenticated on FIELD_DEFINITION
 
+"Which way a relationship points from the object that declares the field."
+enum RelationshipDirection {
+  "(object)-[:TYPE]->(target)"
+  OUT
+  "(object)<-[:TYPE]-(target)"
+  IN
+}
+
+"Whose createdAt orders a connection, newest first (the node's id breaks ties)."
+enum SortKey {
+  "The related node's createdAt."
+  NODE
+  "The relationship's createdAt (when the follow or like happened)."
+  RELATIONSHIP
+}
+
 """
-The field needs a valid access token that grants the named Auth0 permission
-(the token's RBAC ` + "`" + `permissions` + "`" + ` claim, or its ` + "`" + `scope` + "`" + ` when the token has no
-permissions claim). Answers UNAUTHENTICATED without a token and FORBIDDEN
-without the permission.
+How the field maps onto the graph: the nodes related to the object by
+relationships of this type. The field's type names the target: an object, a
+list of objects (ordered ascending by orderBy, a property of the target) or a
+connection (sorted by sortBy, newest first). Posts reached this way are
+filtered by their visibility to the caller. Read by the server at start; it
+changes nothing in how clients call the field.
 """
-directive @hasPermission(permission: String!) on FIELD_DEFINITION
+directive @relationship(type: String!, direction: RelationshipDirection!, sortBy: SortKey = NODE, orderBy: String) on FIELD_DEFINITION
+
+"""
+How the field maps onto the graph: how many nodes of the given label are
+related to the object this way (posts only those visible to the caller).
+"""
+directive @count(type: String!, direction: RelationshipDirection!, label: String!) on FIELD_DEFINITION
+
+"""
+How the field maps onto the graph: whether the caller is related to the
+object this way; false for anonymous callers. OUT: (caller)-[:TYPE]->(object).
+"""
+directive @viewerRelationship(type: String!, direction: RelationshipDirection!) on FIELD_DEFINITION
+
+"""
+The field's value is shown to the object itself only (the caller's own User):
+null, or an empty list, for anyone else.
+"""
+directive @selfOnly on FIELD_DEFINITION
 
 "An RFC 3339 timestamp in UTC, for example 2026-11-26T16:54:30Z."
-scalar DateTime
+scalar DateTime @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339")
 
 "An object with an opaque global ID."
 interface Node {
@@ -1109,29 +1146,29 @@ type User implements Node {
   picture: String
   bio: String
   "The user's email address. Visible to the user themself only; null for anyone else."
-  email: String
+  email: String @selfOnly
   createdAt: DateTime!
   """
   The identity-provider accounts (Auth0 subjects) that sign in as this User,
   oldest first. Visible to the user themself only: empty for anyone else.
   """
-  identities: [Identity!]!
+  identities: [Identity!]! @relationship(type: "HAS_IDENTITY", direction: OUT, orderBy: "createdAt") @selfOnly
   "Who follows this User, most recent follow first."
-  followers(first: Int, after: String): UserConnection!
+  followers(first: Int, after: String): UserConnection! @relationship(type: "FOLLOWS", direction: IN, sortBy: RELATIONSHIP)
   "Whom this User follows, most recent follow first."
-  following(first: Int, after: String): UserConnection!
+  following(first: Int, after: String): UserConnection! @relationship(type: "FOLLOWS", direction: OUT, sortBy: RELATIONSHIP)
   "This User's posts the caller may see, newest first."
-  posts(first: Int, after: String): PostConnection!
+  posts(first: Int, after: String): PostConnection! @relationship(type: "AUTHORED", direction: OUT)
   "Posts this User liked that the caller may see, most recent like first."
-  likedPosts(first: Int, after: String): PostConnection!
-  followerCount: Int!
-  followingCount: Int!
+  likedPosts(first: Int, after: String): PostConnection! @relationship(type: "LIKES", direction: OUT, sortBy: RELATIONSHIP)
+  followerCount: Int! @count(type: "FOLLOWS", direction: IN, label: "User")
+  followingCount: Int! @count(type: "FOLLOWS", direction: OUT, label: "User")
   "How many of this User's posts the caller may see."
-  postCount: Int!
+  postCount: Int! @count(type: "AUTHORED", direction: OUT, label: "Post")
   "Whether the caller follows this User (false when anonymous)."
-  viewerFollows: Boolean!
+  viewerFollows: Boolean! @viewerRelationship(type: "FOLLOWS", direction: OUT)
   "Whether this User follows the caller (false when anonymous)."
-  followsViewer: Boolean!
+  followsViewer: Boolean! @viewerRelationship(type: "FOLLOWS", direction: IN)
 }
 
 "A post."
@@ -1142,16 +1179,17 @@ type Post implements Node {
   visibility: Visibility!
   createdAt: DateTime!
   updatedAt: DateTime!
-  author: User!
-  tags: [Tag!]!
-  likeCount: Int!
+  author: User! @relationship(type: "AUTHORED", direction: IN)
+  "The post's tags, by name."
+  tags: [Tag!]! @relationship(type: "TAGGED", direction: OUT, orderBy: "name")
+  likeCount: Int! @count(type: "LIKES", direction: IN, label: "User")
   "Whether the caller likes this post (false when anonymous)."
-  viewerHasLiked: Boolean!
-  commentCount: Int!
+  viewerHasLiked: Boolean! @viewerRelationship(type: "LIKES", direction: OUT)
+  commentCount: Int! @count(type: "ON", direction: IN, label: "Comment")
   "Who liked this post, most recent like first."
-  likedBy(first: Int, after: String): UserConnection!
+  likedBy(first: Int, after: String): UserConnection! @relationship(type: "LIKES", direction: IN, sortBy: RELATIONSHIP)
   "Comments on this post, newest first."
-  comments(first: Int, after: String): CommentConnection!
+  comments(first: Int, after: String): CommentConnection! @relationship(type: "ON", direction: IN)
 }
 
 "A comment on a post."
@@ -1159,17 +1197,17 @@ type Comment implements Node {
   id: ID!
   body: String!
   createdAt: DateTime!
-  author: User!
-  post: Post!
+  author: User! @relationship(type: "WROTE", direction: IN)
+  post: Post! @relationship(type: "ON", direction: OUT)
 }
 
 "A tag on posts."
 type Tag {
   name: String!
   "How many tagged posts the caller may see."
-  postCount: Int!
+  postCount: Int! @count(type: "TAGGED", direction: IN, label: "Post")
   "Tagged posts the caller may see, newest first."
-  posts(first: Int, after: String): PostConnection!
+  posts(first: Int, after: String): PostConnection! @relationship(type: "TAGGED", direction: IN)
 }
 
 "Relay pagination state. Cursors are opaque and tamper-checked."
@@ -1571,20 +1609,6 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
-
-func (ec *executionContext) dir_hasPermission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "permission",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["permission"] = arg0
-	return args, nil
-}
 
 func (ec *executionContext) field_Mutation_addComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -4571,7 +4595,7 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_User_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().Email(ctx, obj)
+			return obj.Email, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -4582,7 +4606,7 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "String")
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -7079,11 +7103,10 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_email(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._User_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -7785,6 +7808,16 @@ func (ec *executionContext) marshalNPostEdge2ᚖgithubᚗcomᚋgqlneoᚋgqlneo�
 	return ec._PostEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRelationshipDirection2githubᚗcomᚋgqlneoᚋgqlneoᚋgraphᚋmodelᚐRelationshipDirection(ctx context.Context, v any) (model.RelationshipDirection, error) {
+	var res model.RelationshipDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelationshipDirection2githubᚗcomᚋgqlneoᚋgqlneoᚋgraphᚋmodelᚐRelationshipDirection(ctx context.Context, sel ast.SelectionSet, v model.RelationshipDirection) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8096,6 +8129,22 @@ func (ec *executionContext) marshalOPost2ᚖgithubᚗcomᚋgqlneoᚋgqlneoᚋgra
 		return graphql.Null
 	}
 	return ec._Post(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSortKey2ᚖgithubᚗcomᚋgqlneoᚋgqlneoᚋgraphᚋmodelᚐSortKey(ctx context.Context, v any) (*model.SortKey, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SortKey)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSortKey2ᚖgithubᚗcomᚋgqlneoᚋgqlneoᚋgraphᚋmodelᚐSortKey(ctx context.Context, sel ast.SelectionSet, v *model.SortKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

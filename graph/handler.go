@@ -29,7 +29,7 @@ type Limits struct {
 	TokenLimit int
 	// MaxDepth caps field nesting.
 	MaxDepth int
-	// MaxComplexity caps the complexity score (each field 1, summed over the selection).
+	// MaxComplexity caps an operation's cost (see costLimit).
 	MaxComplexity int
 }
 
@@ -51,15 +51,16 @@ type HandlerConfig struct {
 // directives, the one transport, the limits, the error presenter and the
 // recover function.
 func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: directives(), Complexity: complexity()}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: directives()}))
 	srv.AddTransport(httpTransport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(cfg.Limits.TokenLimit)
 	srv.SetDisableSuggestion(true)
 	srv.Use(extension.Introspection{})
 	srv.Use(depthLimit{max: cfg.Limits.MaxDepth})
-	srv.Use(extension.FixedComplexityLimit(cfg.Limits.MaxComplexity))
+	srv.Use(costLimit{max: cfg.Limits.MaxComplexity, mapping: r.Mapping})
 	srv.Use(authFieldLimit{})
+	srv.AroundOperations(resolveViewerOnce)
 	p := presenter{logger: cfg.Logger, requestID: cfg.RequestID, observer: cfg.Observer}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(recoverPanic)

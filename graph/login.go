@@ -4,32 +4,22 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gqlneo/gqlneo/auth"
+	"github.com/gqlneo/gqlneo/domain"
 	"github.com/gqlneo/gqlneo/graph/model"
-	"github.com/gqlneo/gqlneo/neo4jrepo"
-)
-
-const (
-	maxUsernameLen     = 254
-	maxPasswordLen     = 1024
-	maxRefreshTokenLen = 4096
+	"github.com/gqlneo/gqlneo/identity"
 )
 
 // login exchanges credentials for tokens, bounded by the limiter before the
 // identity provider is called.
 func (r *Resolver) login(ctx context.Context, username, password string) (*model.AuthPayload, error) {
 	username = strings.TrimSpace(username)
-	switch {
-	case username == "":
-		return nil, inputError("username", "The username is empty.")
-	case len(username) > maxUsernameLen || !utf8.ValidString(username):
-		return nil, inputError("username", "The username is too long or not valid text.")
-	case password == "":
-		return nil, inputError("password", "The password is empty.")
-	case len(password) > maxPasswordLen:
-		return nil, inputError("password", "The password is too long.")
+	if err := domain.Email("username", username); err != nil {
+		return nil, err
+	}
+	if err := domain.Password("password", password); err != nil {
+		return nil, err
 	}
 	ip := r.ClientIP(ctx)
 	if retry, ok := r.Limiter.Allow(ip, username); !ok {
@@ -50,9 +40,9 @@ func (r *Resolver) login(ctx context.Context, username, password string) (*model
 func (r *Resolver) refresh(ctx context.Context, refreshToken string) (*model.AuthPayload, error) {
 	switch {
 	case strings.TrimSpace(refreshToken) == "":
-		return nil, inputError("refreshToken", "The refresh token is empty.")
-	case len(refreshToken) > maxRefreshTokenLen:
-		return nil, inputError("refreshToken", "The refresh token is too long.")
+		return nil, domain.Invalid("refreshToken", "The refresh token is empty.")
+	case len(refreshToken) > domain.MaxRefreshTokenBytes:
+		return nil, domain.Invalid("refreshToken", "The refresh token is longer than %d bytes.", domain.MaxRefreshTokenBytes)
 	}
 	ip := r.ClientIP(ctx)
 	if retry, ok := r.Limiter.Allow(ip, ""); !ok {
@@ -94,7 +84,7 @@ func (r *Resolver) signedIn(ctx context.Context, tokens *auth.TokenSet) (*model.
 			"reason", reason)
 		return nil, errMisconfigured
 	}
-	profile := profileFromClaims(claims)
+	profile := identity.ProfileFromClaims(claims)
 	if tokens.IDToken != "" {
 		id, err := r.IDTokens.Validate(ctx, tokens.IDToken)
 		if err != nil {
@@ -110,7 +100,7 @@ func (r *Resolver) signedIn(ctx context.Context, tokens *auth.TokenSet) (*model.
 			profile.EmailVerified = *id.EmailVerified
 		}
 	}
-	user, err := r.Store.SyncIdentity(ctx, profile, neo4jrepo.SyncSeen)
+	user, err := r.Identities.SignedIn(ctx, claims, profile)
 	if err != nil {
 		return nil, err
 	}
@@ -118,9 +108,9 @@ func (r *Resolver) signedIn(ctx context.Context, tokens *auth.TokenSet) (*model.
 		AccessToken: tokens.AccessToken,
 		TokenType:   "Bearer",
 		ExpiresIn:   tokens.ExpiresIn,
-		User:        userModel(user, true),
+		UserID:      user.ID,
+		Subject:     claims.Subject,
 	}
-	payload.User.Subject = claims.Subject
 	payload.IDToken = optional(tokens.IDToken)
 	payload.RefreshToken = optional(tokens.RefreshToken)
 	payload.Scope = optional(tokens.Scope)
@@ -141,8 +131,6 @@ func optional(s string) *string {
 	return &s
 }
 
-const maxNameLen = 200
-
 // signup creates the Auth0 account, then its User in the graph at once.
 func (r *Resolver) signup(ctx context.Context, email, password string, name *string) (*model.User, error) {
 	email = strings.TrimSpace(email)
@@ -150,17 +138,14 @@ func (r *Resolver) signup(ctx context.Context, email, password string, name *str
 	if name != nil {
 		displayName = strings.TrimSpace(*name)
 	}
-	switch {
-	case email == "":
-		return nil, inputError("email", "The email is empty.")
-	case len(email) > maxUsernameLen || !utf8.ValidString(email):
-		return nil, inputError("email", "The email is too long or not valid text.")
-	case password == "":
-		return nil, inputError("password", "The password is empty.")
-	case len(password) > maxPasswordLen:
-		return nil, inputError("password", "The password is too long.")
-	case utf8.RuneCountInString(displayName) > maxNameLen || !utf8.ValidString(displayName):
-		return nil, inputError("name", "The name is longer than %d characters or not valid text.", maxNameLen)
+	if err := domain.Email("email", email); err != nil {
+		return nil, err
+	}
+	if err := domain.Password("password", password); err != nil {
+		return nil, err
+	}
+	if err := domain.Text("name", displayName, 0, domain.MaxNameRunes); err != nil {
+		return nil, err
 	}
 	ip := r.ClientIP(ctx)
 	if retry, ok := r.Limiter.Allow(ip, email); !ok {
@@ -170,14 +155,14 @@ func (r *Resolver) signup(ctx context.Context, email, password string, name *str
 	if err != nil {
 		var invalid *auth.InvalidSignupError
 		if errors.As(err, &invalid) {
-			return nil, inputError(invalid.Field, "%s", signupMessage(invalid))
+			return nil, domain.Invalid(invalid.Field, "%s", signupMessage(invalid))
 		}
 		return nil, r.providerError(ctx, err)
 	}
-	user, err := r.Store.SyncIdentity(ctx, neo4jrepo.Profile{
+	user, err := r.Identities.Registered(ctx, domain.Profile{
 		Subject: res.Subject(), Connection: r.SignupConnection,
 		Email: first(res.Email, email), EmailVerified: res.EmailVerified, Name: displayName,
-	}, neo4jrepo.SyncRegistered)
+	})
 	if err != nil {
 		return nil, err
 	}

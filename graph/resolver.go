@@ -5,45 +5,50 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/gqlneo/gqlneo/auth"
-	"github.com/gqlneo/gqlneo/neo4jrepo"
+	"github.com/gqlneo/gqlneo/cypher"
+	"github.com/gqlneo/gqlneo/domain"
 )
 
-// Store is what the resolvers need of the graph database.
+// Store is what the resolvers need of the graph database: the compiled root
+// queries and the mutations, one statement each. Results are maps keyed by
+// response key, read back with the same selection (see decode.go).
 type Store interface {
-	// UserBySubject returns the User holding the identity sub, or neo4jrepo.ErrNotFound.
-	UserBySubject(ctx context.Context, sub string) (neo4jrepo.User, error)
-	// SyncIdentity provisions, links, merges or updates the User of p.Subject.
-	SyncIdentity(ctx context.Context, p neo4jrepo.Profile, mode neo4jrepo.SyncMode) (neo4jrepo.User, error)
-
-	// The compiled root queries: one statement each.
-	QueryMe(ctx context.Context, v neo4jrepo.Viewer, sel *neo4jrepo.Selection) (map[string]any, error)
-	QueryNode(ctx context.Context, v neo4jrepo.Viewer, typ, id string, sel *neo4jrepo.Selection) (map[string]any, error)
-	QueryTag(ctx context.Context, v neo4jrepo.Viewer, name string, sel *neo4jrepo.Selection) (map[string]any, error)
-	QueryFeed(ctx context.Context, v neo4jrepo.Viewer, f neo4jrepo.Field) (neo4jrepo.Conn, error)
-	QuerySearchUsers(ctx context.Context, v neo4jrepo.Viewer, prefix string, f neo4jrepo.Field) (neo4jrepo.Conn, error)
-	QueryRecommendedUsers(ctx context.Context, v neo4jrepo.Viewer, first int, sel *neo4jrepo.Selection) ([]map[string]any, error)
+	QueryMe(ctx context.Context, v domain.Viewer, sel *cypher.Selection) (map[string]any, error)
+	QueryNode(ctx context.Context, v domain.Viewer, typ, id string, sel *cypher.Selection) (map[string]any, error)
+	QueryTag(ctx context.Context, v domain.Viewer, name string, sel *cypher.Selection) (map[string]any, error)
+	QueryFeed(ctx context.Context, v domain.Viewer, f cypher.Field) (cypher.Conn, error)
+	QuerySearchUsers(ctx context.Context, v domain.Viewer, prefix string, f cypher.Field) (cypher.Conn, error)
+	QueryRecommendedUsers(ctx context.Context, v domain.Viewer, first int, sel *cypher.Selection) ([]any, error)
 
 	// The mutations: one statement in one write transaction each, which
-	// reads back the returned object (see neo4jrepo.ReadBack).
-	// neo4jrepo.ErrViewerNotReady: nothing was written; sync the identity first.
-	UpdateProfile(ctx context.Context, v neo4jrepo.Viewer, u neo4jrepo.ProfileUpdate, back *neo4jrepo.ReadBack) (map[string]any, error)
-	Follow(ctx context.Context, v neo4jrepo.Viewer, target string, back *neo4jrepo.ReadBack) (map[string]any, error)
-	Unfollow(ctx context.Context, v neo4jrepo.Viewer, target string, back *neo4jrepo.ReadBack) (map[string]any, error)
-	CreatePost(ctx context.Context, v neo4jrepo.Viewer, p neo4jrepo.NewPost, back *neo4jrepo.ReadBack) (map[string]any, error)
-	DeletePost(ctx context.Context, v neo4jrepo.Viewer, id string, canDeleteAny bool) error
-	LikePost(ctx context.Context, v neo4jrepo.Viewer, id string, back *neo4jrepo.ReadBack) (map[string]any, error)
-	UnlikePost(ctx context.Context, v neo4jrepo.Viewer, id string, back *neo4jrepo.ReadBack) (map[string]any, error)
-	AddComment(ctx context.Context, v neo4jrepo.Viewer, id, postID, body string, back *neo4jrepo.ReadBack) (map[string]any, error)
-	DeleteComment(ctx context.Context, v neo4jrepo.Viewer, id string) error
+	// reads back the returned object (see cypher.ReadBack).
+	UpdateProfile(ctx context.Context, v domain.Viewer, u domain.ProfileUpdate, back *cypher.ReadBack) (map[string]any, error)
+	Follow(ctx context.Context, v domain.Viewer, target string, back *cypher.ReadBack) (map[string]any, error)
+	Unfollow(ctx context.Context, v domain.Viewer, target string, back *cypher.ReadBack) (map[string]any, error)
+	CreatePost(ctx context.Context, v domain.Viewer, p domain.NewPost, back *cypher.ReadBack) (map[string]any, error)
+	DeletePost(ctx context.Context, v domain.Viewer, id string, canDeleteAny bool) error
+	LikePost(ctx context.Context, v domain.Viewer, id string, back *cypher.ReadBack) (map[string]any, error)
+	UnlikePost(ctx context.Context, v domain.Viewer, id string, back *cypher.ReadBack) (map[string]any, error)
+	AddComment(ctx context.Context, v domain.Viewer, id, postID, body string, back *cypher.ReadBack) (map[string]any, error)
+	DeleteComment(ctx context.Context, v domain.Viewer, id string) error
 }
 
-// TokenIssuer is what login and refreshToken need of the identity provider.
+// Identities resolves who asks, once per operation, and records sign-ins
+// and registrations (package identity).
+type Identities interface {
+	Ensure(ctx context.Context, claims *auth.Claims) (domain.Viewer, error)
+	SignedIn(ctx context.Context, claims *auth.Claims, p domain.Profile) (domain.User, error)
+	Registered(ctx context.Context, p domain.Profile) (domain.User, error)
+}
+
+// TokenIssuer is what login, refreshToken and signup need of the identity provider.
 type TokenIssuer interface {
 	PasswordLogin(ctx context.Context, username, password, endUserIP string) (*auth.TokenSet, error)
 	Refresh(ctx context.Context, refreshToken, endUserIP string) (*auth.TokenSet, error)
 	Signup(ctx context.Context, email, password, name string) (*auth.SignupResult, error)
-	UserInfo(ctx context.Context, accessToken string) (*auth.UserInfo, error)
 }
 
 // AccessTokenValidator validates access tokens (the same validator the HTTP
@@ -65,13 +70,16 @@ type LoginLimiter interface {
 }
 
 // Resolver is the root resolver: the one hand-owned place where the GraphQL
-// layer receives its dependencies. server.go fills it.
+// layer receives its dependencies. The app package fills it.
 type Resolver struct {
 	Store        Store
+	Identities   Identities
 	Tokens       TokenIssuer
 	AccessTokens AccessTokenValidator
 	IDTokens     IDTokenValidator
 	Limiter      LoginLimiter
+	// Mapping is the schema's graph mapping (cypher.Load over Schema()).
+	Mapping *cypher.Mapping
 	// CursorKey signs pagination cursors (HMAC-SHA256).
 	CursorKey []byte
 	// SignupConnection is the database connection signups go to.
@@ -79,6 +87,12 @@ type Resolver struct {
 	// ClientIP returns the end user's IP for the request in ctx.
 	ClientIP func(ctx context.Context) string
 	Logger   *slog.Logger
-
-	profiles profileCache
 }
+
+// Schema returns the parsed schema (schema.graphqls as gqlgen compiled it),
+// for cypher.Load.
+func Schema() *ast.Schema { return parsedSchema }
+
+// LoadMapping reads and checks the schema's graph mapping; the server stops
+// when it does not fit (see package cypher).
+func LoadMapping() (*cypher.Mapping, error) { return cypher.Load(Schema(), cypher.RootTypes...) }

@@ -12,15 +12,15 @@ import (
 )
 
 func (r *authPayloadResolver) User(ctx context.Context, obj *model.AuthPayload) (*model.User, error) {
-	return r.compiledUser(ctx, obj.User.RawID, obj.User.Subject)
+	return r.compiledUser(ctx, obj.UserID, obj.Subject)
 }
 
 func (r *commentResolver) Author(ctx context.Context, obj *model.Comment) (*model.User, error) {
-	return fetched[*model.User](ctx, obj.Nested)
+	return fetched[*model.User](ctx, obj.Fetched)
 }
 
 func (r *commentResolver) Post(ctx context.Context, obj *model.Comment) (*model.Post, error) {
-	return fetched[*model.Post](ctx, obj.Nested)
+	return fetched[*model.Post](ctx, obj.Fetched)
 }
 
 func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.User, error) {
@@ -72,19 +72,19 @@ func (r *mutationResolver) Signup(ctx context.Context, email string, password st
 }
 
 func (r *postResolver) Author(ctx context.Context, obj *model.Post) (*model.User, error) {
-	return fetched[*model.User](ctx, obj.Nested)
+	return fetched[*model.User](ctx, obj.Fetched)
 }
 
 func (r *postResolver) Tags(ctx context.Context, obj *model.Post) ([]*model.Tag, error) {
-	return fetched[[]*model.Tag](ctx, obj.Nested)
+	return fetched[[]*model.Tag](ctx, obj.Fetched)
 }
 
 func (r *postResolver) LikedBy(ctx context.Context, obj *model.Post, first *int, after *string) (*model.UserConnection, error) {
-	return fetched[*model.UserConnection](ctx, obj.Nested)
+	return fetched[*model.UserConnection](ctx, obj.Fetched)
 }
 
 func (r *postResolver) Comments(ctx context.Context, obj *model.Post, first *int, after *string) (*model.CommentConnection, error) {
-	return fetched[*model.CommentConnection](ctx, obj.Nested)
+	return fetched[*model.CommentConnection](ctx, obj.Fetched)
 }
 
 func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
@@ -96,11 +96,11 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 }
 
 func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error) {
-	return r.user(ctx, id)
+	return byID[*model.User](ctx, r.Resolver, "id", id, "User")
 }
 
 func (r *queryResolver) Post(ctx context.Context, id string) (*model.Post, error) {
-	return r.post(ctx, id)
+	return byID[*model.Post](ctx, r.Resolver, "id", id, "Post")
 }
 
 func (r *queryResolver) Feed(ctx context.Context, first *int, after *string) (*model.PostConnection, error) {
@@ -120,37 +120,27 @@ func (r *queryResolver) Tag(ctx context.Context, name string) (*model.Tag, error
 }
 
 func (r *tagResolver) Posts(ctx context.Context, obj *model.Tag, first *int, after *string) (*model.PostConnection, error) {
-	return fetched[*model.PostConnection](ctx, obj.Nested)
-}
-
-func (r *userResolver) Email(ctx context.Context, obj *model.User) (*string, error) {
-	if !obj.Self {
-		return nil, nil
-	}
-	return obj.PrivateEmail, nil
+	return fetched[*model.PostConnection](ctx, obj.Fetched)
 }
 
 func (r *userResolver) Identities(ctx context.Context, obj *model.User) ([]*model.Identity, error) {
-	if !obj.Self {
-		return []*model.Identity{}, nil
-	}
-	return obj.PrivateIdentities, nil
+	return fetched[[]*model.Identity](ctx, obj.Fetched)
 }
 
 func (r *userResolver) Followers(ctx context.Context, obj *model.User, first *int, after *string) (*model.UserConnection, error) {
-	return fetched[*model.UserConnection](ctx, obj.Nested)
+	return fetched[*model.UserConnection](ctx, obj.Fetched)
 }
 
 func (r *userResolver) Following(ctx context.Context, obj *model.User, first *int, after *string) (*model.UserConnection, error) {
-	return fetched[*model.UserConnection](ctx, obj.Nested)
+	return fetched[*model.UserConnection](ctx, obj.Fetched)
 }
 
 func (r *userResolver) Posts(ctx context.Context, obj *model.User, first *int, after *string) (*model.PostConnection, error) {
-	return fetched[*model.PostConnection](ctx, obj.Nested)
+	return fetched[*model.PostConnection](ctx, obj.Fetched)
 }
 
 func (r *userResolver) LikedPosts(ctx context.Context, obj *model.User, first *int, after *string) (*model.PostConnection, error) {
-	return fetched[*model.PostConnection](ctx, obj.Nested)
+	return fetched[*model.PostConnection](ctx, obj.Fetched)
 }
 
 func (r *Resolver) AuthPayload() AuthPayloadResolver { return &authPayloadResolver{r} }

@@ -6,63 +6,57 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/gqlneo/gqlneo/neo4jrepo"
+	"github.com/gqlneo/gqlneo/cypher"
+	"github.com/gqlneo/gqlneo/domain"
 )
 
-const (
-	defaultPageSize = 20
-	maxPageSize     = 100
-)
-
-// nodeTypes are the types that implement Node.
-var nodeTypes = map[string]bool{"User": true, "Post": true, "Comment": true}
-
-// childTypes maps Type.field to the type of its object, list or connection
-// node; connectionFields marks which of them are connections.
-var childTypes = map[string]string{
-	"User.followers": "User", "User.following": "User", "User.posts": "Post", "User.likedPosts": "Post",
-	"Post.author": "User", "Post.tags": "Tag", "Post.likedBy": "User", "Post.comments": "Comment",
-	"Comment.author": "User", "Comment.post": "Post", "Tag.posts": "Post",
-}
-
-var connectionFields = map[string]bool{
-	"User.followers": true, "User.following": true, "User.posts": true, "User.likedPosts": true,
-	"Post.likedBy": true, "Post.comments": true, "Tag.posts": true,
-}
+// The selection walker: the current root field's selection (fragments,
+// aliases, directives and arguments resolved, to every depth) as a
+// cypher.Selection, guided by the schema's graph mapping — which fields
+// reach other nodes, and which are connections.
 
 // satisfies is what fragments on an object of typ may name.
-func satisfies(typ string) []string {
-	if nodeTypes[typ] {
+func (r *Resolver) satisfies(typ string) []string {
+	if r.Mapping.IsNode(typ) {
 		return []string{typ, "Node"}
 	}
 	return []string{typ}
 }
 
-// rootSelection is the look-ahead over the current field's selection:
-// fragments, aliases and arguments included, down to every depth.
-func (r *Resolver) rootSelection(ctx context.Context, typ string) (*neo4jrepo.Selection, error) {
+// rootSelection is the current field's selection of an object of typ.
+func (r *Resolver) rootSelection(ctx context.Context, typ string) (*cypher.Selection, error) {
 	fc := graphql.GetFieldContext(ctx)
 	return r.selectionOf(graphql.GetOperationContext(ctx), fc.Field.Selections, typ)
 }
 
-func (r *Resolver) selectionOf(opCtx *graphql.OperationContext, set ast.SelectionSet, typ string) (*neo4jrepo.Selection, error) {
-	sel := &neo4jrepo.Selection{}
-	for _, f := range graphql.CollectFields(opCtx, set, satisfies(typ)) {
-		field := neo4jrepo.Field{Key: f.Alias, Name: f.Name}
-		path := typ + "." + f.Name
-		switch {
-		case connectionFields[path]:
-			page, sub, err := r.connectionSelection(opCtx, f, childTypes[path])
+// rootConnection is the current field as a connection of typ; conn names it
+// for its cursors.
+func (r *Resolver) rootConnection(ctx context.Context, typ, conn string) (cypher.Field, error) {
+	fc := graphql.GetFieldContext(ctx)
+	opCtx := graphql.GetOperationContext(ctx)
+	cf := graphql.CollectedField{Field: fc.Field.Field, Selections: fc.Field.Selections}
+	page, sub, err := r.connectionSelection(opCtx, cf, typ, conn)
+	if err != nil {
+		return cypher.Field{}, err
+	}
+	return cypher.Field{Key: fc.Field.Alias, Name: fc.Field.Name, Page: page, Sub: sub}, nil
+}
+
+func (r *Resolver) selectionOf(opCtx *graphql.OperationContext, set ast.SelectionSet, typ string) (*cypher.Selection, error) {
+	collected := graphql.CollectFields(opCtx, set, r.satisfies(typ))
+	sel := &cypher.Selection{Fields: make([]cypher.Field, 0, len(collected))}
+	for _, f := range collected {
+		field := cypher.Field{Key: f.Alias, Name: f.Name}
+		if fm := r.Mapping.Field(typ, f.Name); fm != nil && fm.Related() {
+			var err error
+			if fm.Kind == cypher.Connection {
+				field.Page, field.Sub, err = r.connectionSelection(opCtx, f, fm.Target, fm.Path())
+			} else {
+				field.Sub, err = r.selectionOf(opCtx, f.Selections, fm.Target)
+			}
 			if err != nil {
 				return nil, err
 			}
-			field.Page, field.Sub = page, sub
-		case childTypes[path] != "":
-			sub, err := r.selectionOf(opCtx, f.Selections, childTypes[path])
-			if err != nil {
-				return nil, err
-			}
-			field.Sub = sub
 		}
 		sel.Fields = append(sel.Fields, field)
 	}
@@ -70,14 +64,15 @@ func (r *Resolver) selectionOf(opCtx *graphql.OperationContext, set ast.Selectio
 }
 
 // connectionSelection reads a connection field's arguments and what its
-// edges' nodes and totalCount ask for.
-func (r *Resolver) connectionSelection(opCtx *graphql.OperationContext, f graphql.CollectedField, nodeType string) (*neo4jrepo.Page, *neo4jrepo.Selection, error) {
+// edges' nodes and totalCount ask for. conn names the connection its
+// cursors belong to.
+func (r *Resolver) connectionSelection(opCtx *graphql.OperationContext, f graphql.CollectedField, nodeType, conn string) (*cypher.Page, *cypher.Selection, error) {
 	args := f.ArgumentMap(opCtx.Variables)
-	page, err := r.pageArgs(args["first"], args["after"])
+	page, err := r.pageArgs(args["first"], args["after"], conn)
 	if err != nil {
 		return nil, nil, err
 	}
-	node := &neo4jrepo.Selection{}
+	node := &cypher.Selection{}
 	for _, cf := range graphql.CollectFields(opCtx, f.Selections, []string{nodeType + "Connection"}) {
 		switch cf.Name {
 		case "totalCount":
@@ -101,8 +96,8 @@ func (r *Resolver) connectionSelection(opCtx *graphql.OperationContext, f graphq
 // dedupe merges fields that share a response key: several edges { node }
 // selections (aliased or not) become one node selection, and the nested
 // selections of a repeated key are merged recursively.
-func dedupe(sel *neo4jrepo.Selection) *neo4jrepo.Selection {
-	out := &neo4jrepo.Selection{}
+func dedupe(sel *cypher.Selection) *cypher.Selection {
+	out := &cypher.Selection{}
 	index := map[string]int{}
 	for _, f := range sel.Fields {
 		i, ok := index[f.Key]
@@ -113,7 +108,7 @@ func dedupe(sel *neo4jrepo.Selection) *neo4jrepo.Selection {
 		}
 		prev := &out.Fields[i]
 		if f.Sub != nil {
-			merged := &neo4jrepo.Selection{}
+			merged := &cypher.Selection{}
 			if prev.Sub != nil {
 				merged.Fields = append(merged.Fields, prev.Sub.Fields...)
 			}
@@ -127,29 +122,29 @@ func dedupe(sel *neo4jrepo.Selection) *neo4jrepo.Selection {
 	return out
 }
 
-// pageArgs validates first and after.
-func (r *Resolver) pageArgs(first, after any) (*neo4jrepo.Page, error) {
-	page := &neo4jrepo.Page{First: defaultPageSize}
+// pageArgs validates first and after; after must be a cursor of conn.
+func (r *Resolver) pageArgs(first, after any, conn string) (*cypher.Page, error) {
+	var n *int
 	if first != nil {
-		n, ok := toInt(first)
-		switch {
-		case !ok:
-			return nil, inputError("first", "first must be an integer.")
-		case n < 1:
-			return nil, inputError("first", "first must be at least 1.")
-		case n > maxPageSize:
-			return nil, inputError("first", "first must be at most %d.", maxPageSize)
+		i, ok := toInt(first)
+		if !ok {
+			return nil, domain.Invalid("first", "first must be an integer.")
 		}
-		page.First = n
+		n = &i
 	}
+	size, err := domain.PageSize(n)
+	if err != nil {
+		return nil, err
+	}
+	page := &cypher.Page{First: size}
 	if after != nil {
 		s, ok := after.(string)
 		if !ok {
-			return nil, inputError("after", "after must be a cursor string.")
+			return nil, domain.Invalid("after", "after must be a cursor string.")
 		}
-		c, ok := cursorCodec{key: r.CursorKey}.decode(s)
+		c, ok := cursorCodec{key: r.CursorKey}.decode(conn, s)
 		if !ok {
-			return nil, inputError("after", "after is not a cursor this server issued.")
+			return nil, domain.Invalid("after", "after is not a cursor this server issued for %s.", conn)
 		}
 		page.After = c
 	}

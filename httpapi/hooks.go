@@ -14,21 +14,12 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gqlneo/gqlneo/domain"
 )
 
-// Registration is a user-registered event from Auth0's post-user-registration
-// Action, validated.
-type Registration struct {
-	Subject       string
-	Connection    string
-	Email         string
-	EmailVerified bool
-	Name          string
-	Picture       string
-}
-
 // RegisterFunc records a registration; it must be idempotent.
-type RegisterFunc func(ctx context.Context, r Registration) error
+type RegisterFunc func(ctx context.Context, p domain.Profile) error
 
 // hookBody is the JSON the Action sends (docs/auth0-setup.md has its code).
 type hookBody struct {
@@ -78,24 +69,24 @@ func userRegisteredHook(secret string, register RegisterFunc, logger *slog.Logge
 }
 
 // decodeRegistration validates the body; reason is "" when it is good.
-func decodeRegistration(body io.Reader) (Registration, string) {
+func decodeRegistration(body io.Reader) (domain.Profile, string) {
 	raw, err := io.ReadAll(body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return Registration{}, "body is larger than 64 KiB"
+			return domain.Profile{}, "body is larger than 64 KiB"
 		}
-		return Registration{}, "body could not be read"
+		return domain.Profile{}, "body could not be read"
 	}
 	var b hookBody
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&b); err != nil || dec.More() {
-		return Registration{}, "body is not a JSON object of the documented shape"
+		return domain.Profile{}, "body is not a JSON object of the documented shape"
 	}
 	if b.User == nil {
-		return Registration{}, "user is missing"
+		return domain.Profile{}, "user is missing"
 	}
-	reg := Registration{
+	reg := domain.Profile{
 		Subject: strings.TrimSpace(b.User.UserID), Email: strings.TrimSpace(b.User.Email),
 		EmailVerified: b.User.EmailVerified, Name: strings.TrimSpace(b.User.Name), Picture: strings.TrimSpace(b.User.Picture),
 	}
@@ -109,17 +100,17 @@ func decodeRegistration(body io.Reader) (Registration, string) {
 	}
 	switch {
 	case reg.Subject == "":
-		return Registration{}, "user.user_id is missing"
+		return domain.Profile{}, "user.user_id is missing"
 	case len(reg.Subject) > 256 || !printable(reg.Subject):
-		return Registration{}, "user.user_id is not a valid Auth0 user id"
+		return domain.Profile{}, "user.user_id is not a valid Auth0 user id"
 	case reg.Email != "" && (len(reg.Email) > 254 || !validEmail(reg.Email)):
-		return Registration{}, "user.email is not a valid email address"
+		return domain.Profile{}, "user.email is not a valid email address"
 	case utf8.RuneCountInString(reg.Name) > 200 || !utf8.ValidString(reg.Name):
-		return Registration{}, "user.name is longer than 200 characters"
+		return domain.Profile{}, "user.name is longer than 200 characters"
 	case reg.Picture != "" && !validURL(reg.Picture):
-		return Registration{}, "user.picture is not an http(s) URL"
+		return domain.Profile{}, "user.picture is not an http(s) URL"
 	case len(reg.Connection) > 128 || !printable(reg.Connection):
-		return Registration{}, "connection.name is not a valid connection name"
+		return domain.Profile{}, "connection.name is not a valid connection name"
 	}
 	return reg, ""
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	"github.com/gqlneo/gqlneo/cypher"
 )
 
 // Config says how to reach Neo4j. The server's configuration fills it from
@@ -27,6 +29,10 @@ type Config struct {
 	ConnectTimeout time.Duration
 	// PoolSize is the maximum number of connections in the pool.
 	PoolSize int
+	// Mapping is the schema's graph mapping the root queries and mutation
+	// read-backs compile against; nil for tools that use only the identity
+	// store.
+	Mapping *cypher.Mapping
 }
 
 // Counter is what the repository needs of a metric: the
@@ -42,6 +48,7 @@ func (noCounter) Inc() {}
 type DB struct {
 	driver     neo4j.DriverWithContext
 	database   string
+	compiler   *cypher.Compiler
 	statements Counter
 	// observe, when set, sees every statement before it is sent.
 	observe func(cypher string, params map[string]any)
@@ -83,6 +90,9 @@ func Open(cfg Config, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("neo4jrepo: create driver: %w", err)
 	}
 	db := &DB{driver: driver, database: cfg.Database, statements: noCounter{}}
+	if cfg.Mapping != nil {
+		db.compiler = cypher.NewCompiler(cfg.Mapping)
+	}
 	for _, opt := range opts {
 		opt(db)
 	}

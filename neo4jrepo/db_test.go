@@ -12,7 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gqlneo/gqlneo/cypher"
+	"github.com/gqlneo/gqlneo/domain"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 type countingCounter struct{ n atomic.Int64 }
@@ -28,7 +32,8 @@ func mustDB(tb testing.TB) (*DB, *countingCounter) {
 		tb.Fatal("NEO4J_TEST_URI and NEO4J_TEST_PASSWORD are not set: run the suite with `make test`")
 	}
 	counter := &countingCounter{}
-	db, err := Open(Config{URI: uri, Username: "neo4j", Password: password, Database: "neo4j", MaxRetryTime: 10 * time.Second}, WithStatementCounter(counter))
+	db, err := Open(Config{URI: uri, Username: "neo4j", Password: password, Database: "neo4j", MaxRetryTime: 10 * time.Second, Mapping: mustMapping(tb)},
+		WithStatementCounter(counter))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -69,8 +74,8 @@ func count(tb testing.TB, db *DB, cypher string, params map[string]any) int64 {
 func TestUserBySubjectOfAnUnknownSubjectIsNotFound(t *testing.T) {
 	db, _ := mustDB(t)
 	_, err := db.UserBySubject(context.Background(), uniqueSubject(t))
-	if !errors.Is(err, ErrNotFound) {
-		t.Fatalf("err = %v, want ErrNotFound", err)
+	if !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("err = %v, want domain.ErrNotFound", err)
 	}
 }
 
@@ -78,14 +83,14 @@ func TestSyncIdentityProvisionsThenKeepsProfileFields(t *testing.T) {
 	db, _ := mustDB(t)
 	ctx := context.Background()
 	sub := uniqueSubject(t)
-	u, err := db.SyncIdentity(ctx, Profile{Subject: sub, Email: "a@example.com", Name: "A"}, SyncSeen)
+	u, err := db.SyncIdentity(ctx, domain.Profile{Subject: sub, Email: "a@example.com", Name: "A"}, SyncSeen)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.ID == "" || u.Email != "a@example.com" || u.Name != "A" || u.CreatedAt.IsZero() {
 		t.Fatalf("provisioned %+v", u)
 	}
-	again, err := db.SyncIdentity(ctx, Profile{Subject: sub, Picture: "https://example.com/a.png"}, SyncSeen)
+	again, err := db.SyncIdentity(ctx, domain.Profile{Subject: sub, Picture: "https://example.com/a.png"}, SyncSeen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +101,7 @@ func TestSyncIdentityProvisionsThenKeepsProfileFields(t *testing.T) {
 	if err != nil || found.ID != u.ID {
 		t.Errorf("UserBySubject = %+v, %v", found, err)
 	}
-	if p := (Profile{Subject: sub}).Provider(); p != "test" {
+	if p := (domain.Profile{Subject: sub}).Provider(); p != "test" {
 		t.Errorf("provider %q", p)
 	}
 }
@@ -112,7 +117,7 @@ func TestConcurrentFirstRequestsCreateOneUserAndOneIdentity(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			u, err := db.SyncIdentity(context.Background(), Profile{Subject: sub, Name: "Racer"}, SyncSeen)
+			u, err := db.SyncIdentity(context.Background(), domain.Profile{Subject: sub, Name: "Racer"}, SyncSeen)
 			ids[i], errs[i] = u.ID, err
 		}(i)
 	}
@@ -154,8 +159,8 @@ func TestAnUnreachableDatabaseIsErrUnavailable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	_, err = db.UserBySubject(ctx, "auth0|x")
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("err = %v, want ErrUnavailable", err)
+	if !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("err = %v, want domain.ErrUnavailable", err)
 	}
 }
 
@@ -178,4 +183,22 @@ func TestSchemaRuleExistsRecognisesOnlyTheLosersOfACreationRace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustMapping loads the product schema's graph mapping.
+func mustMapping(tb testing.TB) *cypher.Mapping {
+	tb.Helper()
+	src, err := os.ReadFile("../schema.graphqls")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphqls", Input: string(src)})
+	if gerr != nil {
+		tb.Fatal(gerr)
+	}
+	m, err := cypher.Load(schema, cypher.RootTypes...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
 }

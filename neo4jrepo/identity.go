@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gqlneo/gqlneo/domain"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
@@ -88,11 +89,11 @@ REMOVE u.verifiedEmail`
 // It is idempotent, so the driver may retry it, and safe under concurrency:
 // a uniqueness conflict from a concurrent transaction is retried once, and
 // then links or merges instead.
-func (db *DB) SyncIdentity(ctx context.Context, p Profile, mode SyncMode) (User, error) {
-	var u User
+func (db *DB) SyncIdentity(ctx context.Context, p domain.Profile, mode SyncMode) (domain.User, error) {
+	var u domain.User
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		u, err = write(ctx, db, func(tx neo4j.ManagedTransaction) (User, error) {
+		u, err = write(ctx, db, func(tx neo4j.ManagedTransaction) (domain.User, error) {
 			return db.syncIdentityTx(ctx, tx, p, mode)
 		})
 		if !isConstraintViolation(err) {
@@ -102,7 +103,7 @@ func (db *DB) SyncIdentity(ctx context.Context, p Profile, mode SyncMode) (User,
 	return u, classify(ctx, "sync identity", err)
 }
 
-func (db *DB) syncIdentityTx(ctx context.Context, tx neo4j.ManagedTransaction, p Profile, mode SyncMode) (User, error) {
+func (db *DB) syncIdentityTx(ctx context.Context, tx neo4j.ManagedTransaction, p domain.Profile, mode SyncMode) (domain.User, error) {
 	now := time.Now().UTC()
 	modeName := "seen"
 	if mode == SyncRegistered {
@@ -110,12 +111,12 @@ func (db *DB) syncIdentityTx(ctx context.Context, tx neo4j.ManagedTransaction, p
 	}
 	params := map[string]any{
 		"sub": p.Subject, "provider": p.Provider(), "connection": nullable(p.Connection),
-		"email": nullable(p.Email), "verified": p.EmailVerified, "verifiedEmail": nullable(p.verifiedEmail()),
+		"email": nullable(p.Email), "verified": p.EmailVerified, "verifiedEmail": nullable(p.VerifiedEmail()),
 		"name": nullable(p.Name), "picture": nullable(p.Picture), "now": now, "mode": modeName,
 	}
 	rec, err := db.single(ctx, tx, identityStep1, params)
 	if err != nil {
-		return User{}, err
+		return domain.User{}, err
 	}
 	created, _, _ := neo4j.GetRecordValue[bool](rec, "created")
 	userID, _, _ := neo4j.GetRecordValue[string](rec, "userId")
@@ -126,31 +127,31 @@ func (db *DB) syncIdentityTx(ctx context.Context, tx neo4j.ManagedTransaction, p
 	}
 	if userID != "" {
 		if err := db.exec(ctx, tx, releaseVerifiedEmailCypher, map[string]any{"userId": userID}); err != nil {
-			return User{}, err
+			return domain.User{}, err
 		}
 	}
 	switch {
 	case userID == "" && ownerID != "":
 		params["userId"] = ownerID
 		if _, err := db.single(ctx, tx, linkIdentityCypher, params); err != nil {
-			return User{}, err
+			return domain.User{}, err
 		}
 		userID = ownerID
 	case userID == "":
 		rec, err := db.single(ctx, tx, createUserCypher, params)
 		if err != nil {
-			return User{}, err
+			return domain.User{}, err
 		}
 		userID, _, _ = neo4j.GetRecordValue[string](rec, "id")
 	case ownerID != "" && ownerID != userID:
 		if err := db.mergeUsers(ctx, tx, userID, ownerID, now); err != nil {
-			return User{}, err
+			return domain.User{}, err
 		}
 		userID = ownerID
-	case ownerID == "" && p.verifiedEmail() != "":
+	case ownerID == "" && p.VerifiedEmail() != "":
 		params["userId"] = userID
 		if _, err := db.single(ctx, tx, claimVerifiedEmailCypher, params); err != nil {
-			return User{}, err
+			return domain.User{}, err
 		}
 	}
 	params["userId"] = userID
@@ -161,15 +162,15 @@ SET u.updatedAt = $now,
     u.email = coalesce(u.verifiedEmail, $email, u.email),
     u.picture = coalesce($picture, u.picture)`+userReturn, params)
 	if err != nil {
-		return User{}, err
+		return domain.User{}, err
 	}
 	return singleUser(ctx, res)
 }
 
-func (db *DB) userByIDTx(ctx context.Context, tx neo4j.ManagedTransaction, id string) (User, error) {
+func (db *DB) userByIDTx(ctx context.Context, tx neo4j.ManagedTransaction, id string) (domain.User, error) {
 	res, err := db.run(ctx, tx, `MATCH (u:User {id: $id})`+userReturn, map[string]any{"id": id})
 	if err != nil {
-		return User{}, err
+		return domain.User{}, err
 	}
 	return singleUser(ctx, res)
 }

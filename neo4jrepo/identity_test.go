@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gqlneo/gqlneo/domain"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
@@ -16,7 +17,7 @@ func uniqueEmail(tb testing.TB) string {
 	return uniqueSubject(tb)[5:] + "@example.com"
 }
 
-func mustSync(tb testing.TB, db *DB, p Profile) User {
+func mustSync(tb testing.TB, db *DB, p domain.Profile) domain.User {
 	tb.Helper()
 	u, err := db.SyncIdentity(context.Background(), p, SyncSeen)
 	if err != nil {
@@ -28,8 +29,8 @@ func mustSync(tb testing.TB, db *DB, p Profile) User {
 func TestAVerifiedEmailLinksANewIdentityToTheUserOwningIt(t *testing.T) {
 	db, _ := mustDB(t)
 	email := uniqueEmail(t)
-	first := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true, Connection: "Username-Password-Authentication"})
-	second := mustSync(t, db, Profile{Subject: "google-oauth2|" + email, Email: email, EmailVerified: true, Connection: "google-oauth2"})
+	first := mustSync(t, db, domain.Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true, Connection: "Username-Password-Authentication"})
+	second := mustSync(t, db, domain.Profile{Subject: "google-oauth2|" + email, Email: email, EmailVerified: true, Connection: "google-oauth2"})
 	if first.ID != second.ID {
 		t.Fatalf("two Users (%s, %s) for one verified email", first.ID, second.ID)
 	}
@@ -41,15 +42,15 @@ func TestAVerifiedEmailLinksANewIdentityToTheUserOwningIt(t *testing.T) {
 func TestAnUnverifiedEmailNeverLinks(t *testing.T) {
 	db, _ := mustDB(t)
 	email := uniqueEmail(t)
-	owner := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true})
-	attacker := mustSync(t, db, Profile{Subject: "google-oauth2|" + email, Email: email, EmailVerified: false})
+	owner := mustSync(t, db, domain.Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true})
+	attacker := mustSync(t, db, domain.Profile{Subject: "google-oauth2|" + email, Email: email, EmailVerified: false})
 	if owner.ID == attacker.ID {
 		t.Fatal("an unverified email joined the verified owner's User")
 	}
 	// Nor does an unverified first identity claim the address for later.
 	email2 := uniqueEmail(t)
-	squatter := mustSync(t, db, Profile{Subject: "auth0|sq-" + email2, Email: email2, EmailVerified: false})
-	real := mustSync(t, db, Profile{Subject: "google-oauth2|" + email2, Email: email2, EmailVerified: true})
+	squatter := mustSync(t, db, domain.Profile{Subject: "auth0|sq-" + email2, Email: email2, EmailVerified: false})
+	real := mustSync(t, db, domain.Profile{Subject: "google-oauth2|" + email2, Email: email2, EmailVerified: true})
 	if squatter.ID == real.ID {
 		t.Fatal("a verified identity joined a User known only by an unverified email")
 	}
@@ -90,10 +91,10 @@ func TestMergingUsersMovesEveryRelationshipAndCollapsesDuplicates(t *testing.T) 
 	db, _ := mustDB(t)
 	ctx := context.Background()
 	email := uniqueEmail(t)
-	owner := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true})
+	owner := mustSync(t, db, domain.Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true})
 	// The second identity arrives with its email unverified: its own User.
 	dupSub := "google-oauth2|" + email
-	dup := mustSync(t, db, Profile{Subject: dupSub, Email: email, EmailVerified: false})
+	dup := mustSync(t, db, domain.Profile{Subject: dupSub, Email: email, EmailVerified: false})
 	if dup.ID == owner.ID {
 		t.Fatal("linked while unverified")
 	}
@@ -115,7 +116,7 @@ CREATE (o)-[:FOLLOWS]->(a), (d)-[:FOLLOWS]->(a), (d)-[:FOLLOWS]->(b),
 
 	before := map[string]map[string]int64{"owner": relCounts(t, db, owner.ID), "dup": relCounts(t, db, dup.ID)}
 	// The duplicate's email becomes verified: at its next request the Users merge.
-	merged, err := db.SyncIdentity(ctx, Profile{Subject: dupSub, Email: email, EmailVerified: true}, SyncSeen)
+	merged, err := db.SyncIdentity(ctx, domain.Profile{Subject: dupSub, Email: email, EmailVerified: true}, SyncSeen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ CREATE (o)-[:FOLLOWS]->(a), (d)-[:FOLLOWS]->(a), (d)-[:FOLLOWS]->(b),
 	}
 
 	// Running it again changes nothing.
-	again, err := db.SyncIdentity(ctx, Profile{Subject: dupSub, Email: email, EmailVerified: true}, SyncSeen)
+	again, err := db.SyncIdentity(ctx, domain.Profile{Subject: dupSub, Email: email, EmailVerified: true}, SyncSeen)
 	if err != nil || again.ID != owner.ID {
 		t.Fatalf("second run: %v %v", again.ID, err)
 	}
@@ -155,9 +156,9 @@ CREATE (o)-[:FOLLOWS]->(a), (d)-[:FOLLOWS]->(a), (d)-[:FOLLOWS]->(b),
 func TestConcurrentMergesOfOnePairAllSucceedWithOneSurvivor(t *testing.T) {
 	db, _ := mustDB(t)
 	email := uniqueEmail(t)
-	owner := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true})
+	owner := mustSync(t, db, domain.Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true})
 	dupSub := "google-oauth2|" + email
-	mustSync(t, db, Profile{Subject: dupSub, Email: email, EmailVerified: false})
+	mustSync(t, db, domain.Profile{Subject: dupSub, Email: email, EmailVerified: false})
 	const n = 10
 	var wg sync.WaitGroup
 	ids := make([]string, n)
@@ -166,7 +167,7 @@ func TestConcurrentMergesOfOnePairAllSucceedWithOneSurvivor(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			u, err := db.SyncIdentity(context.Background(), Profile{Subject: dupSub, Email: email, EmailVerified: true}, SyncSeen)
+			u, err := db.SyncIdentity(context.Background(), domain.Profile{Subject: dupSub, Email: email, EmailVerified: true}, SyncSeen)
 			ids[i], errs[i] = u.ID, err
 		}(i)
 	}
@@ -192,7 +193,7 @@ func TestConcurrentFirstIdentitiesWithOneVerifiedEmailEndInOneUser(t *testing.T)
 		wg.Add(1)
 		go func(i int, sub string) {
 			defer wg.Done()
-			_, errs[i] = db.SyncIdentity(context.Background(), Profile{Subject: sub, Email: email, EmailVerified: true}, SyncSeen)
+			_, errs[i] = db.SyncIdentity(context.Background(), domain.Profile{Subject: sub, Email: email, EmailVerified: true}, SyncSeen)
 		}(i, sub)
 	}
 	wg.Wait()
@@ -210,7 +211,7 @@ func TestARegistrationEventTwiceChangesNothing(t *testing.T) {
 	db, _ := mustDB(t)
 	ctx := context.Background()
 	email := uniqueEmail(t)
-	p := Profile{Subject: "auth0|reg-" + email, Email: email, Name: "Reg", Connection: "Username-Password-Authentication"}
+	p := domain.Profile{Subject: "auth0|reg-" + email, Email: email, Name: "Reg", Connection: "Username-Password-Authentication"}
 	first, err := db.SyncIdentity(ctx, p, SyncRegistered)
 	if err != nil {
 		t.Fatal(err)
@@ -227,11 +228,11 @@ func TestARegistrationEventTwiceChangesNothing(t *testing.T) {
 func TestAnEmailNoIdentityVouchesForIsReleased(t *testing.T) {
 	db, _ := mustDB(t)
 	email := uniqueEmail(t)
-	alice := mustSync(t, db, Profile{Subject: "auth0|rel-" + email, Email: email, EmailVerified: true})
+	alice := mustSync(t, db, domain.Profile{Subject: "auth0|rel-" + email, Email: email, EmailVerified: true})
 	// Alice's only identity moves to an unverified address: she no longer
 	// owns the old one, so its next verified holder is someone else.
-	mustSync(t, db, Profile{Subject: "auth0|rel-" + email, Email: "new-" + email, EmailVerified: false})
-	other := mustSync(t, db, Profile{Subject: "google-oauth2|rel-" + email, Email: email, EmailVerified: true})
+	mustSync(t, db, domain.Profile{Subject: "auth0|rel-" + email, Email: "new-" + email, EmailVerified: false})
+	other := mustSync(t, db, domain.Profile{Subject: "google-oauth2|rel-" + email, Email: email, EmailVerified: true})
 	if other.ID == alice.ID {
 		t.Fatal("a released address still linked a stranger into the old owner's User")
 	}

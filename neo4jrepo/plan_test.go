@@ -8,27 +8,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gqlneo/gqlneo/cypher"
+	"github.com/gqlneo/gqlneo/domain"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
 // nestedUser is a deep selection over every kind of field, so the plans
 // below cover every fragment the compiler emits.
-func nestedUser() *Selection {
-	page := func(n int) *Page {
-		return &Page{First: n, Total: true, After: &Cursor{Time: time.Now().UTC(), ID: "z"}}
+func nestedUser() *cypher.Selection {
+	page := func(n int) *cypher.Page {
+		return &cypher.Page{First: n, Total: true, After: &cypher.Cursor{Time: time.Now().UTC(), ID: "z"}}
 	}
-	post := &Selection{Fields: []Field{
+	post := &cypher.Selection{Fields: []cypher.Field{
 		{Key: "id", Name: "id"}, {Key: "likeCount", Name: "likeCount"}, {Key: "viewerHasLiked", Name: "viewerHasLiked"},
-		{Key: "author", Name: "author", Sub: &Selection{Fields: []Field{{Key: "name", Name: "name"}}}},
-		{Key: "tags", Name: "tags", Sub: &Selection{Fields: []Field{{Key: "name", Name: "name"}, {Key: "postCount", Name: "postCount"}}}},
-		{Key: "likedBy", Name: "likedBy", Page: page(3), Sub: &Selection{Fields: []Field{{Key: "id", Name: "id"}}}},
-		{Key: "comments", Name: "comments", Page: page(3), Sub: &Selection{Fields: []Field{{Key: "body", Name: "body"},
-			{Key: "author", Name: "author", Sub: &Selection{Fields: []Field{{Key: "id", Name: "id"}}}}}}},
+		{Key: "author", Name: "author", Sub: &cypher.Selection{Fields: []cypher.Field{{Key: "name", Name: "name"}}}},
+		{Key: "tags", Name: "tags", Sub: &cypher.Selection{Fields: []cypher.Field{{Key: "name", Name: "name"}, {Key: "postCount", Name: "postCount"}}}},
+		{Key: "likedBy", Name: "likedBy", Page: page(3), Sub: &cypher.Selection{Fields: []cypher.Field{{Key: "id", Name: "id"}}}},
+		{Key: "comments", Name: "comments", Page: page(3), Sub: &cypher.Selection{Fields: []cypher.Field{{Key: "body", Name: "body"},
+			{Key: "author", Name: "author", Sub: &cypher.Selection{Fields: []cypher.Field{{Key: "id", Name: "id"}}}}}}},
 	}}
-	return &Selection{Fields: []Field{
+	return &cypher.Selection{Fields: []cypher.Field{
 		{Key: "id", Name: "id"}, {Key: "email", Name: "email"}, {Key: "postCount", Name: "postCount"},
 		{Key: "viewerFollows", Name: "viewerFollows"}, {Key: "followerCount", Name: "followerCount"},
-		{Key: "following", Name: "following", Page: page(10), Sub: &Selection{Fields: []Field{
+		{Key: "following", Name: "following", Page: page(10), Sub: &cypher.Selection{Fields: []cypher.Field{
 			{Key: "id", Name: "id"},
 			{Key: "posts", Name: "posts", Page: page(3), Sub: post},
 		}}},
@@ -85,11 +87,10 @@ func planString(p planNode, indent string) string {
 func TestEveryRootStatementStartsFromAnIndexSeek(t *testing.T) {
 	db, _ := mustDB(t)
 	ctx := context.Background()
-	viewer := Viewer{Subject: "auth0|plan-test"}
-	verified := true
-	gated := Viewer{Subject: viewer.Subject, Email: "plan-test@example.com", EmailVerified: &verified}
-	tagSel := &Selection{Fields: []Field{{Key: "postCount", Name: "postCount"}, {Key: "posts", Name: "posts", Page: &Page{First: 5, Total: true}, Sub: nestedUser().Fields[6].Sub}}}
-	commentSel := &Selection{Fields: []Field{{Key: "body", Name: "body"}, {Key: "post", Name: "post", Sub: nestedUser().Fields[6].Sub}}}
+	viewer := domain.Viewer{Subject: "auth0|plan-test"}
+	gated := viewer
+	tagSel := &cypher.Selection{Fields: []cypher.Field{{Key: "postCount", Name: "postCount"}, {Key: "posts", Name: "posts", Page: &cypher.Page{First: 5, Total: true}, Sub: nestedUser().Fields[6].Sub}}}
+	commentSel := &cypher.Selection{Fields: []cypher.Field{{Key: "body", Name: "body"}, {Key: "post", Name: "post", Sub: nestedUser().Fields[6].Sub}}}
 	roots := []struct {
 		name string
 		run  func() error
@@ -103,35 +104,35 @@ func TestEveryRootStatementStartsFromAnIndexSeek(t *testing.T) {
 		{"comment", func() error { _, err := db.QueryNode(ctx, viewer, "Comment", "c-1", commentSel); return err }},
 		{"tag", func() error { _, err := db.QueryTag(ctx, viewer, "go", tagSel); return err }},
 		{"feed", func() error {
-			_, err := db.QueryFeed(ctx, viewer, Field{Key: "feed", Name: "feed", Page: &Page{First: 20, Total: true}, Sub: nestedUser().Fields[6].Sub})
+			_, err := db.QueryFeed(ctx, viewer, cypher.Field{Key: "feed", Name: "feed", Page: &cypher.Page{First: 20, Total: true}, Sub: nestedUser().Fields[6].Sub})
 			return err
 		}},
 		{"searchUsers", func() error {
-			_, err := db.QuerySearchUsers(ctx, viewer, "al", Field{Key: "s", Name: "searchUsers", Page: &Page{First: 20, Total: true}, Sub: nestedUser()})
+			_, err := db.QuerySearchUsers(ctx, viewer, "al", cypher.Field{Key: "s", Name: "searchUsers", Page: &cypher.Page{First: 20, Total: true}, Sub: nestedUser()})
 			return err
 		}},
 		{"recommendedUsers", func() error { _, err := db.QueryRecommendedUsers(ctx, viewer, 10, nestedUser()); return err }},
-		// Mutations: the identity gate, the write and the read-back in one
-		// statement. The viewer has no User, so nothing is written.
+		// Mutations: the write and the read-back in one statement. The viewer
+		// has no User, so nothing is written.
 		{"createPost", func() error {
-			_, err := db.CreatePost(ctx, gated, NewPost{ID: "p-new", Title: "t", Body: "b", Visibility: "PUBLIC", Tags: []string{"go"}},
-				&ReadBack{Type: "Post", ID: "p-new", Sel: nestedUser().Fields[6].Sub})
+			_, err := db.CreatePost(ctx, gated, domain.NewPost{ID: "p-new", Title: "t", Body: "b", Visibility: "PUBLIC", Tags: []string{"go"}},
+				&cypher.ReadBack{Type: "Post", ID: "p-new", Sel: nestedUser().Fields[6].Sub})
 			return err
 		}},
 		{"likePost", func() error {
-			_, err := db.LikePost(ctx, gated, "p-1", &ReadBack{Type: "Post", ID: "p-1", Sel: nestedUser().Fields[6].Sub})
+			_, err := db.LikePost(ctx, gated, "p-1", &cypher.ReadBack{Type: "Post", ID: "p-1", Sel: nestedUser().Fields[6].Sub})
 			return err
 		}},
 		{"follow", func() error {
-			_, err := db.Follow(ctx, gated, "u-1", &ReadBack{Type: "User", ID: "u-1", Sel: nestedUser()})
+			_, err := db.Follow(ctx, gated, "u-1", &cypher.ReadBack{Type: "User", ID: "u-1", Sel: nestedUser()})
 			return err
 		}},
 		{"updateProfile", func() error {
-			_, err := db.UpdateProfile(ctx, gated, ProfileUpdate{}, &ReadBack{Type: "Me", Sel: nestedUser()})
+			_, err := db.UpdateProfile(ctx, gated, domain.ProfileUpdate{}, &cypher.ReadBack{Type: "Me", Sel: nestedUser()})
 			return err
 		}},
 		{"addComment", func() error {
-			_, err := db.AddComment(ctx, gated, "c-new", "p-1", "b", &ReadBack{Type: "Comment", ID: "c-new", Sel: commentSel})
+			_, err := db.AddComment(ctx, gated, "c-new", "p-1", "b", &cypher.ReadBack{Type: "Comment", ID: "c-new", Sel: commentSel})
 			return err
 		}},
 		{"deletePost", func() error { return db.DeletePost(ctx, gated, "p-1", false) }},
@@ -142,7 +143,7 @@ func TestEveryRootStatementStartsFromAnIndexSeek(t *testing.T) {
 			var params map[string]any
 			db.observe = func(c string, p map[string]any) { cypher, params = c, p }
 			defer func() { db.observe = nil }()
-			if err := root.run(); err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrViewerNotReady) {
+			if err := root.run(); err != nil && !errors.Is(err, domain.ErrNotFound) {
 				t.Fatalf("run: %v", err)
 			}
 			if strings.Count(cypher, "RETURN") < 1 {

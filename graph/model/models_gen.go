@@ -17,24 +17,6 @@ type Node interface {
 	GetID() string
 }
 
-// What a successful login or token refresh returns. Tokens are Auth0's, passed through.
-type AuthPayload struct {
-	// An RS256 access token for this API; send it as `Authorization: Bearer <token>`.
-	AccessToken string `json:"accessToken"`
-	// Always `Bearer`.
-	TokenType string `json:"tokenType"`
-	// Lifetime of the access token in seconds.
-	ExpiresIn int `json:"expiresIn"`
-	// The OpenID Connect ID token, when the tenant returned one.
-	IDToken *string `json:"idToken,omitempty"`
-	// A refresh token, when the tenant allows offline access.
-	RefreshToken *string `json:"refreshToken,omitempty"`
-	// The scopes granted, when Auth0 reported them.
-	Scope *string `json:"scope,omitempty"`
-	// The User the tokens belong to.
-	User *User `json:"user"`
-}
-
 type CommentConnection struct {
 	Edges      []*CommentEdge `json:"edges"`
 	PageInfo   *PageInfo      `json:"pageInfo"`
@@ -112,6 +94,122 @@ type UserConnection struct {
 type UserEdge struct {
 	Cursor string `json:"cursor"`
 	Node   *User  `json:"node"`
+}
+
+// Which way a relationship points from the object that declares the field.
+type RelationshipDirection string
+
+const (
+	// (object)-[:TYPE]->(target)
+	RelationshipDirectionOut RelationshipDirection = "OUT"
+	// (object)<-[:TYPE]-(target)
+	RelationshipDirectionIn RelationshipDirection = "IN"
+)
+
+var AllRelationshipDirection = []RelationshipDirection{
+	RelationshipDirectionOut,
+	RelationshipDirectionIn,
+}
+
+func (e RelationshipDirection) IsValid() bool {
+	switch e {
+	case RelationshipDirectionOut, RelationshipDirectionIn:
+		return true
+	}
+	return false
+}
+
+func (e RelationshipDirection) String() string {
+	return string(e)
+}
+
+func (e *RelationshipDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RelationshipDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RelationshipDirection", str)
+	}
+	return nil
+}
+
+func (e RelationshipDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RelationshipDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RelationshipDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whose createdAt orders a connection, newest first (the node's id breaks ties).
+type SortKey string
+
+const (
+	// The related node's createdAt.
+	SortKeyNode SortKey = "NODE"
+	// The relationship's createdAt (when the follow or like happened).
+	SortKeyRelationship SortKey = "RELATIONSHIP"
+)
+
+var AllSortKey = []SortKey{
+	SortKeyNode,
+	SortKeyRelationship,
+}
+
+func (e SortKey) IsValid() bool {
+	switch e {
+	case SortKeyNode, SortKeyRelationship:
+		return true
+	}
+	return false
+}
+
+func (e SortKey) String() string {
+	return string(e)
+}
+
+func (e *SortKey) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SortKey(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SortKey", str)
+	}
+	return nil
+}
+
+func (e SortKey) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SortKey) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SortKey) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Who may see a post.

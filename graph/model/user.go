@@ -1,17 +1,39 @@
 package model
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
-// User is the GraphQL User. Scalar fields are filled from the root field's
-// one statement; fields with arguments or sub-selections (connections,
-// related objects) are in Nested by response key, so their resolvers read
-// rather than query. Email and identities are kept private and shown by
-// their resolvers to the owner only.
+// The stored types. Their scalar fields are filled from the root field's one
+// statement by graph's decoder, which matches them to schema fields by name
+// as gqlgen's binding does, so a new property field needs only its line in
+// the schema and a field here. Fields that reach other nodes (objects,
+// lists, connections) are in Fetched by response key, typed, and their
+// resolvers read them with Get: they never query.
+
+// Fetched holds what the root statement fetched for an object's related
+// fields, by response key (alias): *User, *Post, []*Tag, *UserConnection …
+type Fetched map[string]any
+
+// Get returns the value fetched under key as a T, or an error naming the key
+// when the root statement fetched nothing of that type there.
+func Get[T any](f Fetched, key string) (T, error) {
+	v, ok := f[key].(T)
+	if !ok {
+		var zero T
+		return zero, fmt.Errorf("model: %s was not fetched as %T by its root statement", key, zero)
+	}
+	return v, nil
+}
+
+// User is the GraphQL User.
 type User struct {
 	ID             string
 	Name           *string
 	Picture        *string
 	Bio            *string
+	Email          *string
 	CreatedAt      time.Time
 	FollowerCount  int
 	FollowingCount int
@@ -20,19 +42,8 @@ type User struct {
 	FollowsViewer  bool
 
 	// RawID is the User node's id property; ID encodes it.
-	RawID string
-	// PrivateEmail is the stored email; the email resolver shows it to the owner only.
-	PrivateEmail *string
-	// Self is true when the caller is this User.
-	Self bool
-	// PrivateIdentities are the User's identities; the identities resolver
-	// shows them to the owner only.
-	PrivateIdentities []*Identity
-	// Nested holds prefetched connections by response key.
-	Nested map[string]any
-	// Subject is set on the User a login or signup returns: the identity to
-	// read it as, when its fields are compiled.
-	Subject string
+	RawID   string
+	Fetched Fetched
 }
 
 // IsNode marks User as a Node.
@@ -41,7 +52,7 @@ func (User) IsNode() {}
 // GetID returns the global ID.
 func (u User) GetID() string { return u.ID }
 
-// Post is the GraphQL Post; see User for how fields are filled.
+// Post is the GraphQL Post.
 type Post struct {
 	ID             string
 	Title          string
@@ -54,9 +65,8 @@ type Post struct {
 	ViewerHasLiked bool
 
 	// RawID is the Post node's id property.
-	RawID string
-	// Nested holds the prefetched author, tags and connections by response key.
-	Nested map[string]any
+	RawID   string
+	Fetched Fetched
 }
 
 // IsNode marks Post as a Node.
@@ -65,16 +75,15 @@ func (Post) IsNode() {}
 // GetID returns the global ID.
 func (p Post) GetID() string { return p.ID }
 
-// Comment is the GraphQL Comment; see User for how fields are filled.
+// Comment is the GraphQL Comment.
 type Comment struct {
 	ID        string
 	Body      string
 	CreatedAt time.Time
 
 	// RawID is the Comment node's id property.
-	RawID string
-	// Nested holds the prefetched author and post by response key.
-	Nested map[string]any
+	RawID   string
+	Fetched Fetched
 }
 
 // IsNode marks Comment as a Node.
@@ -83,10 +92,9 @@ func (Comment) IsNode() {}
 // GetID returns the global ID.
 func (c Comment) GetID() string { return c.ID }
 
-// Tag is the GraphQL Tag; see User for how fields are filled.
+// Tag is the GraphQL Tag.
 type Tag struct {
 	Name      string
 	PostCount int
-	// Nested holds the prefetched posts connections by response key.
-	Nested map[string]any
+	Fetched   Fetched
 }
