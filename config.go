@@ -35,6 +35,7 @@ type Config struct {
 	// Auth0SignupConnection is the database connection signup creates accounts in.
 	Auth0SignupConnection string
 	// Auth0HookSecret authenticates the post-user-registration hook; "" disables it.
+	// When set it must be at least minHookSecretLen characters.
 	Auth0HookSecret string
 	// Auth0Timeout bounds each call to the Auth0 Authentication API.
 	Auth0Timeout time.Duration
@@ -72,6 +73,9 @@ type Config struct {
 
 	LogLevel string
 }
+
+// minHookSecretLen is the shortest AUTH0_HOOK_SECRET accepted.
+const minHookSecretLen = 16
 
 // ConfigError lists every problem found in the environment, one line each,
 // each naming the variable, what is wrong and how to fix it.
@@ -205,8 +209,10 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	if strings.ContainsAny(c.Auth0SignupConnection, " \t/") {
 		r.fail("AUTH0_SIGNUP_CONNECTION", "%q is not an Auth0 connection name; use the database connection's name, e.g. Username-Password-Authentication", c.Auth0SignupConnection)
 	}
+	// The hook's route is reachable by anyone who can reach the server, the
+	// dev issuer's included, so a guessable secret is refused everywhere.
 	c.Auth0HookSecret = r.getenv("AUTH0_HOOK_SECRET")
-	if c.Auth0HookSecret != "" && len(c.Auth0HookSecret) < 16 && !(c.Auth0Issuer != nil && isLoopbackHost(c.Auth0Issuer.Hostname())) {
+	if c.Auth0HookSecret != "" && len(c.Auth0HookSecret) < minHookSecretLen {
 		r.fail("AUTH0_HOOK_SECRET", "is shorter than 16 characters; generate one with `openssl rand -hex 32` and store the same value as the Action's secret")
 	}
 	c.Auth0ClaimsNamespace = r.str("AUTH0_CLAIMS_NAMESPACE", "")
