@@ -19,10 +19,10 @@ type Config struct {
 	Neo4jPassword string
 	Neo4jDatabase string
 	Neo4jPoolSize int
-	// Neo4jConnectTimeout bounds getting a Neo4j connection for a
-	// transaction: opening one, and waiting for a free one when the pool is
-	// full (NEO4J_CONNECT_TIMEOUT; the request's deadline still applies when
-	// it is earlier).
+	// Neo4jConnectTimeout bounds each attempt to get a Neo4j connection for
+	// a transaction: opening one, and waiting for a free one when the pool is
+	// full (NEO4J_CONNECT_TIMEOUT). The driver retries a timed-out attempt
+	// within REQUEST_TIMEOUT, and the request's deadline wins when earlier.
 	Neo4jConnectTimeout time.Duration
 
 	// Auth0Issuer is the token issuer derived from AUTH0_DOMAIN, with a trailing slash.

@@ -22,12 +22,13 @@ type Config struct {
 	// MaxRetryTime bounds the driver's retries of a managed transaction; keep
 	// it at or below the request deadline.
 	MaxRetryTime time.Duration
-	// ConnectTimeout bounds getting a connection for a transaction: both
-	// opening one TCP connection and waiting for a free one when the pool is
-	// full (the driver's SocketConnectTimeout and
-	// ConnectionAcquisitionTimeout). The request's context still applies, and
-	// the earlier of the two deadlines wins. Zero keeps the driver's defaults
-	// (5s to connect, 1m to acquire).
+	// ConnectTimeout bounds each attempt to get a connection for a
+	// transaction: both opening one TCP connection and waiting for a free one
+	// when the pool is full (the driver's SocketConnectTimeout and
+	// ConnectionAcquisitionTimeout). A timed-out attempt is retried within
+	// MaxRetryTime; the request's context still applies, and the earlier
+	// deadline wins. Zero keeps the driver's defaults (5s to connect, 1m to
+	// acquire).
 	ConnectTimeout time.Duration
 	// PoolSize is the maximum number of connections in the pool.
 	PoolSize int
