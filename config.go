@@ -19,7 +19,10 @@ type Config struct {
 	Neo4jPassword string
 	Neo4jDatabase string
 	Neo4jPoolSize int
-	// Neo4jConnectTimeout bounds opening one connection.
+	// Neo4jConnectTimeout bounds each attempt to get a Neo4j connection for
+	// a transaction: opening one, and waiting for a free one when the pool is
+	// full (NEO4J_CONNECT_TIMEOUT). The driver retries a timed-out attempt
+	// within REQUEST_TIMEOUT, and the request's deadline wins when earlier.
 	Neo4jConnectTimeout time.Duration
 
 	// Auth0Issuer is the token issuer derived from AUTH0_DOMAIN, with a trailing slash.
@@ -32,6 +35,7 @@ type Config struct {
 	// Auth0SignupConnection is the database connection signup creates accounts in.
 	Auth0SignupConnection string
 	// Auth0HookSecret authenticates the post-user-registration hook; "" disables it.
+	// When set it must be at least minHookSecretLen characters.
 	Auth0HookSecret string
 	// Auth0Timeout bounds each call to the Auth0 Authentication API.
 	Auth0Timeout time.Duration
@@ -69,6 +73,9 @@ type Config struct {
 
 	LogLevel string
 }
+
+// minHookSecretLen is the shortest AUTH0_HOOK_SECRET accepted.
+const minHookSecretLen = 16
 
 // ConfigError lists every problem found in the environment, one line each,
 // each naming the variable, what is wrong and how to fix it.
@@ -202,8 +209,10 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	if strings.ContainsAny(c.Auth0SignupConnection, " \t/") {
 		r.fail("AUTH0_SIGNUP_CONNECTION", "%q is not an Auth0 connection name; use the database connection's name, e.g. Username-Password-Authentication", c.Auth0SignupConnection)
 	}
+	// The hook's route is reachable by anyone who can reach the server, the
+	// dev issuer's included, so a guessable secret is refused everywhere.
 	c.Auth0HookSecret = r.getenv("AUTH0_HOOK_SECRET")
-	if c.Auth0HookSecret != "" && len(c.Auth0HookSecret) < 16 && !(c.Auth0Issuer != nil && isLoopbackHost(c.Auth0Issuer.Hostname())) {
+	if c.Auth0HookSecret != "" && len(c.Auth0HookSecret) < minHookSecretLen {
 		r.fail("AUTH0_HOOK_SECRET", "is shorter than 16 characters; generate one with `openssl rand -hex 32` and store the same value as the Action's secret")
 	}
 	c.Auth0ClaimsNamespace = r.str("AUTH0_CLAIMS_NAMESPACE", "")

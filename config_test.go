@@ -53,6 +53,7 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"a bad listen address", "HTTP_ADDR", "8080", "not host:port"},
 		{"a profiling address on every interface", "DEBUG_ADDR", ":6060", "not a loopback host:port"},
 		{"a profiling address on a public IP", "DEBUG_ADDR", "203.0.113.7:6060", "not a loopback host:port"},
+		{"a hook secret of 15 characters", "AUTH0_HOOK_SECRET", "dev-hook-secret", "shorter than 16 characters"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,5 +97,42 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("%s not reported: %v", name, err)
 		}
+	}
+}
+
+func TestConfigHookSecretNeedsSixteenCharactersWhateverTheIssuer(t *testing.T) {
+	cases := []struct {
+		name, domain, secret string
+		ok                   bool
+	}{
+		{"no secret leaves the hook off", "my-tenant.us.auth0.com", "", true},
+		{"16 characters are enough", "my-tenant.us.auth0.com", "0123456789abcdef", true},
+		{"15 characters are refused for a real tenant", "my-tenant.us.auth0.com", "0123456789abcde", false},
+		{"15 characters are refused for the loopback dev issuer too", "http://127.0.0.1:8081", "0123456789abcde", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := validEnv()
+			env["AUTH0_DOMAIN"] = tc.domain
+			env["AUTH0_HOOK_SECRET"] = tc.secret
+			cfg, err := LoadConfig(func(k string) string { return env[k] })
+			if tc.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cfg.Auth0HookSecret != tc.secret {
+					t.Errorf("hook secret %q, want %q", cfg.Auth0HookSecret, tc.secret)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if msg := err.Error(); !strings.Contains(msg, "AUTH0_HOOK_SECRET: is shorter than 16 characters") {
+				t.Errorf("error %q does not name AUTH0_HOOK_SECRET and the minimum", msg)
+			} else if strings.Contains(msg, tc.secret) {
+				t.Errorf("the error echoes the secret: %q", msg)
+			}
+		})
 	}
 }

@@ -30,7 +30,8 @@ type Claims struct {
 	// one; HasPermission relies on that difference.
 	Permissions []string
 	// Email is the namespaced <ns>email claim, empty without a namespace or
-	// when absent. Access tokens carry no plain email claim (AUTH0-FACTS §2).
+	// when absent. Access tokens carry no plain email claim
+	// (docs/auth0-behaviour.md#custom-claims).
 	Email string
 	// EmailVerified is the namespaced <ns>email_verified claim, nil when
 	// absent. Never link accounts on an email unless this is true.

@@ -33,10 +33,11 @@ const (
 
 // KeySet fetches and caches the issuer's signing keys. It replaces
 // go-jwt-middleware's jwks.CachingProvider, whose defaults do not fit
-// Auth0's advice (AUTH0-FACTS §3, §4): that cache never refetches on an
-// unknown kid, so a rotated-in key is rejected until the TTL elapses, and a
-// failed background refresh evicts the cache, so one bad answer from the
-// issuer turns every following request into a synchronous fetch.
+// Auth0's advice (docs/auth0-behaviour.md#jwks-rotation and
+// #jwt-middleware-defaults): that cache never refetches on an unknown kid,
+// so a rotated-in key is rejected until the TTL elapses, and a failed
+// background refresh evicts the cache, so one bad answer from the issuer
+// turns every following request into a synchronous fetch.
 //
 // KeySet behaves as follows:
 //

@@ -23,9 +23,9 @@ import (
 //     (TokenErrorFromContext).
 //
 // The library alone would answer a bad token with 401 even when credentials
-// are optional, and a non-Bearer header with 500 (AUTH0-FACTS §4), so a
-// client holding a stale token could not even call the public login
-// mutation. Here the GraphQL layer decides instead: operations made only of
+// are optional, and a non-Bearer header with 500
+// (docs/auth0-behaviour.md#jwt-middleware-defaults), so a client holding a
+// stale token could not even call the public login mutation. Here the GraphQL layer decides instead: operations made only of
 // public fields proceed anonymously, others get HTTP 401 with
 // WriteWWWAuthenticate.
 func Middleware(v *Validator) func(http.Handler) http.Handler {

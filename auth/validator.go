@@ -73,8 +73,9 @@ func WithClockSkew(d time.Duration) ValidatorOption {
 // "https://api.dev.local/" for "https://api.dev.local/email". The prefix is
 // used verbatim, so include its trailing slash. The default is "", which
 // reads no profile claims: Auth0 access tokens carry no plain email, and
-// reading one would trust a claim Auth0 silently drops (AUTH0-FACTS §2). ID
-// token validators ignore this option.
+// reading one would trust a claim Auth0 silently drops
+// (docs/auth0-behaviour.md#custom-claims). ID token validators ignore this
+// option.
 func WithClaimsNamespace(ns string) ValidatorOption {
 	return func(c *validatorConfig) {
 		c.namespace = ns

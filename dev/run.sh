@@ -42,7 +42,8 @@ export AUTH0_CLIENT_SECRET=dev-client-secret
 export AUTH0_CLAIMS_NAMESPACE=https://api.dev.local/
 export HTTP_ADDR=${HTTP_ADDR:-127.0.0.1:8080}
 export GRAPHIQL_ENABLED=${GRAPHIQL_ENABLED:-true}
-export AUTH0_HOOK_SECRET=${AUTH0_HOOK_SECRET:-dev-hook-secret}
+# At least 16 characters, as config.go requires of every hook secret.
+export AUTH0_HOOK_SECRET=${AUTH0_HOOK_SECRET:-dev-hook-secret-local-only}
 
 cat <<MSG
 

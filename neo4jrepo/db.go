@@ -24,8 +24,13 @@ type Config struct {
 	// MaxRetryTime bounds the driver's retries of a managed transaction; keep
 	// it at or below the request deadline.
 	MaxRetryTime time.Duration
-	// ConnectTimeout bounds opening one TCP connection. Waiting for a pooled
-	// connection is bounded by the request's context instead.
+	// ConnectTimeout bounds each attempt to get a connection for a
+	// transaction: both opening one TCP connection and waiting for a free one
+	// when the pool is full (the driver's SocketConnectTimeout and
+	// ConnectionAcquisitionTimeout). A timed-out attempt is retried within
+	// MaxRetryTime; the request's context still applies, and the earlier
+	// deadline wins. Zero keeps the driver's defaults (5s to connect, 1m to
+	// acquire).
 	ConnectTimeout time.Duration
 	// PoolSize is the maximum number of connections in the pool.
 	PoolSize int
@@ -74,18 +79,7 @@ func WithStatementObserver(observe func(cypher string, params map[string]any)) O
 // Open creates the driver. It does not contact the server; call Verify for
 // that (the server does so at start).
 func Open(cfg Config, opts ...Option) (*DB, error) {
-	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.Username, cfg.Password, ""),
-		func(c *config.Config) {
-			if cfg.MaxRetryTime > 0 {
-				c.MaxTransactionRetryTime = cfg.MaxRetryTime
-			}
-			if cfg.ConnectTimeout > 0 {
-				c.SocketConnectTimeout = cfg.ConnectTimeout
-			}
-			if cfg.PoolSize > 0 {
-				c.MaxConnectionPoolSize = cfg.PoolSize
-			}
-		})
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.Username, cfg.Password, ""), cfg.driverConfig)
 	if err != nil {
 		return nil, fmt.Errorf("neo4jrepo: create driver: %w", err)
 	}
@@ -97,6 +91,24 @@ func Open(cfg Config, opts ...Option) (*DB, error) {
 		opt(db)
 	}
 	return db, nil
+}
+
+// driverConfig applies cfg to the driver's configuration; zero fields keep
+// the driver's defaults.
+func (cfg Config) driverConfig(c *config.Config) {
+	if cfg.MaxRetryTime > 0 {
+		c.MaxTransactionRetryTime = cfg.MaxRetryTime
+	}
+	if cfg.ConnectTimeout > 0 {
+		// Without the acquisition timeout, a request that finds the pool full
+		// would wait up to the driver's default minute (or its own deadline)
+		// instead of the configured bound.
+		c.SocketConnectTimeout = cfg.ConnectTimeout
+		c.ConnectionAcquisitionTimeout = cfg.ConnectTimeout
+	}
+	if cfg.PoolSize > 0 {
+		c.MaxConnectionPoolSize = cfg.PoolSize
+	}
 }
 
 // Verify checks that Neo4j is reachable and the credentials work.

@@ -7,7 +7,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Error texts of the password grants, as Auth0 words them (AUTH0-FACTS.md §1).
+// Error texts of the password grants, as Auth0 words them (docs/auth0-behaviour.md#token-endpoint-errors).
 const (
 	descWrongCredentials = "Wrong email or password."
 	descTooManyAttempts  = "Your account has been blocked after multiple consecutive login attempts. We've sent you an email with instructions on how to unblock it."

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Error texts of the refresh-token grant (AUTH0-FACTS.md §1).
+// Error texts of the refresh-token grant (docs/auth0-behaviour.md#token-endpoint-errors).
 const (
 	descInvalidRefresh = "Unknown or invalid refresh token."
 	descRefreshNoUser  = "The refresh_token was generated for a user who doesn't exist anymore."

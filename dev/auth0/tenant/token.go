@@ -31,7 +31,7 @@ type tokenRequest struct {
 }
 
 // handleToken serves POST /oauth/token, evaluating a request in the order Auth0 does
-// (AUTH0-FACTS.md §7 item 3).
+// (docs/auth0-behaviour.md#token-endpoint-order).
 func (t *Tenant) handleToken(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")

@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// handleUserinfo serves GET and POST /userinfo (AUTH0-FACTS.md §6): a bearer access token that lists
-// the userinfo audience, or an opaque token, yields the profile claims its scopes allow, subject to a
-// per-user rate limit.
+// handleUserinfo serves GET and POST /userinfo (docs/auth0-behaviour.md#userinfo-rate-limit): a
+// bearer access token that lists the userinfo audience, or an opaque token, yields the profile claims
+// its scopes allow, subject to a per-user rate limit.
 func (t *Tenant) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	sub, scopes, ok := t.authenticateUserinfo(r)
 	if !ok {
