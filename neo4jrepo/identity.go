@@ -75,6 +75,17 @@ WHERE u.verifiedEmail IS NOT NULL
   AND NOT EXISTS { MATCH (u)-[:HAS_IDENTITY]->(i:Identity) WHERE i.emailVerified AND toLower(i.email) = u.verifiedEmail }
 REMOVE u.verifiedEmail`
 
+// syncProfileCypher stores what the provider says of the User's profile.
+// The provider's name and picture only fill a field the user has not set
+// through UpdateProfile (which marks it nameEdited or pictureEdited): a
+// user's own edit survives every later sign-in.
+const syncProfileCypher = `
+MATCH (u:User {id: $userId})
+WITH u, CASE WHEN u.nameEdited THEN u.name ELSE coalesce($name, u.name) END AS name,
+     CASE WHEN u.pictureEdited THEN u.picture ELSE coalesce($picture, u.picture) END AS picture
+SET u.updatedAt = $now, u.name = name, u.nameLower = toLower(name), u.picture = picture,
+    u.email = coalesce(u.verifiedEmail, $email, u.email)`
+
 // SyncIdentity makes the graph agree with what the identity provider says
 // about p.Subject, in one write transaction:
 //
@@ -154,12 +165,7 @@ func (db *DB) syncIdentityTx(ctx context.Context, tx neo4j.ManagedTransaction, p
 		}
 	}
 	params["userId"] = userID
-	res, err := db.run(ctx, tx, `
-MATCH (u:User {id: $userId})
-SET u.updatedAt = $now,
-    u.name = coalesce($name, u.name), u.nameLower = toLower(coalesce($name, u.name)),
-    u.email = coalesce(u.verifiedEmail, $email, u.email),
-    u.picture = coalesce($picture, u.picture)`+userReturn, params)
+	res, err := db.run(ctx, tx, syncProfileCypher+userReturn, params)
 	if err != nil {
 		return User{}, err
 	}
@@ -194,7 +200,9 @@ func (db *DB) single(ctx context.Context, tx neo4j.ManagedTransaction, cypher st
 }
 
 // mergeUsers moves every relationship of loser to survivor and deletes
-// loser, inside the caller's transaction. Follows move in both directions;
+// loser, inside the caller's transaction. The survivor keeps its profile
+// fields, except that a name or picture the loser's user set themselves
+// (UpdateProfile) beats one the survivor only has from the provider. Follows move in both directions;
 // a follow between the two disappears; duplicates collapse (MERGE) keeping
 // the survivor's existing relationship. loser is deleted with DELETE, not
 // DETACH DELETE: if it still had a relationship of a type this code does not
@@ -220,7 +228,14 @@ func (db *DB) mergeUsers(ctx context.Context, tx neo4j.ManagedTransaction, loser
 	}
 	stmts = append(stmts, `
 MATCH (l:User {id: $loser}), (s:User {id: $survivor})
-SET s.name = coalesce(s.name, l.name), s.picture = coalesce(s.picture, l.picture), s.bio = coalesce(s.bio, l.bio),
+WITH l, s,
+     CASE WHEN l.nameEdited AND NOT coalesce(s.nameEdited, false) THEN l.name ELSE coalesce(s.name, l.name) END AS name,
+     CASE WHEN l.pictureEdited AND NOT coalesce(s.pictureEdited, false) THEN l.picture ELSE coalesce(s.picture, l.picture) END AS picture,
+     CASE WHEN s.nameEdited OR l.nameEdited THEN true END AS nameEdited,
+     CASE WHEN s.pictureEdited OR l.pictureEdited THEN true END AS pictureEdited
+SET s.name = name, s.nameLower = toLower(name), s.picture = picture,
+    s.nameEdited = nameEdited, s.pictureEdited = pictureEdited,
+    s.bio = coalesce(s.bio, l.bio),
     s.createdAt = CASE WHEN l.createdAt < s.createdAt THEN l.createdAt ELSE s.createdAt END
 DELETE l`)
 	for _, stmt := range stmts {

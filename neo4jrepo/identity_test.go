@@ -236,3 +236,59 @@ func TestAnEmailNoIdentityVouchesForIsReleased(t *testing.T) {
 		t.Fatal("a released address still linked a stranger into the old owner's User")
 	}
 }
+
+func TestAUsersOwnNameAndPictureSurviveTheNextSignIn(t *testing.T) {
+	db, _ := mustDB(t)
+	ctx := context.Background()
+	email := uniqueEmail(t)
+	sub := "auth0|edit-" + email
+	p := Profile{Subject: sub, Email: email, EmailVerified: true, Name: "Provider Name", Picture: "https://provider.example.com/p.png"}
+	u := mustSync(t, db, p)
+	name, picture := "My Own Name", "https://example.com/mine.png"
+	if _, err := db.UpdateProfile(ctx, Viewer{Subject: sub}, ProfileUpdate{Name: &name, Picture: &picture}, nil); err != nil {
+		t.Fatal(err)
+	}
+	again := mustSync(t, db, p)
+	if again.ID != u.ID || again.Name != name || again.Picture != picture {
+		t.Errorf("after the next sign-in name %q picture %q, want the user's own %q %q", again.Name, again.Picture, name, picture)
+	}
+	if n := count(t, db, "MATCH (u:User {id: $id}) WHERE u.nameLower = toLower(u.name) RETURN count(u) AS n", map[string]any{"id": u.ID}); n != 1 {
+		t.Error("nameLower does not follow name")
+	}
+
+	// A field the user never set is still filled and refreshed by the provider.
+	other := uniqueEmail(t)
+	osub := "auth0|edit-" + other
+	mustSync(t, db, Profile{Subject: osub, Email: other, EmailVerified: true, Name: "Old"})
+	bio := "bio only"
+	if _, err := db.UpdateProfile(ctx, Viewer{Subject: osub}, ProfileUpdate{Bio: &bio}, nil); err != nil {
+		t.Fatal(err)
+	}
+	fresh := mustSync(t, db, Profile{Subject: osub, Email: other, EmailVerified: true, Name: "New", Picture: "https://provider.example.com/n.png"})
+	if fresh.Name != "New" || fresh.Picture != "https://provider.example.com/n.png" {
+		t.Errorf("provider values did not fill unedited fields: %+v", fresh)
+	}
+}
+
+func TestAMergeKeepsTheLosersOwnEditOverTheSurvivorsProviderName(t *testing.T) {
+	db, _ := mustDB(t)
+	ctx := context.Background()
+	email := uniqueEmail(t)
+	owner := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true, Name: "Provider Name"})
+	dupSub := "google-oauth2|" + email
+	mustSync(t, db, Profile{Subject: dupSub, Email: email, EmailVerified: false, Name: "Google Name"})
+	name := "Chosen Name"
+	if _, err := db.UpdateProfile(ctx, Viewer{Subject: dupSub}, ProfileUpdate{Name: &name}, nil); err != nil {
+		t.Fatal(err)
+	}
+	merged := mustSync(t, db, Profile{Subject: dupSub, Email: email, EmailVerified: true, Name: "Google Name"})
+	if merged.ID != owner.ID || merged.Name != name {
+		t.Fatalf("merged into %s named %q, want %s named %q", merged.ID, merged.Name, owner.ID, name)
+	}
+	if again := mustSync(t, db, Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true, Name: "Provider Name"}); again.Name != name {
+		t.Errorf("the survivor's next sign-in overwrote the user's name with %q", again.Name)
+	}
+	if n := count(t, db, "MATCH (u:User {id: $id}) WHERE u.nameLower = toLower($name) RETURN count(u) AS n", map[string]any{"id": owner.ID, "name": name}); n != 1 {
+		t.Error("nameLower does not follow the merged name")
+	}
+}
