@@ -66,7 +66,15 @@ func (p Profile) verifiedEmail() string {
 	if !p.EmailVerified {
 		return ""
 	}
-	return strings.ToLower(strings.TrimSpace(p.Email))
+	return NormalizeEmail(p.Email)
+}
+
+// NormalizeEmail is the one form in which a verified address is stored and
+// compared: on the Identity that vouches for it, on the VerifiedEmail node a
+// User owns, and in every lookup. Writers outside this package (the dev
+// seeder) use it too, so that no second spelling of the rule exists.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
 }
 
 // userReturn is the projection every user-returning statement ends with.
