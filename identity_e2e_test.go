@@ -329,3 +329,61 @@ func TestUserRegisteredHook(t *testing.T) {
 		t.Errorf("with no secret configured the hook answered %d, want 404", r.Status)
 	}
 }
+
+func TestAVerifiedEmailWithSurroundingSpacesKeepsItsUser(t *testing.T) {
+	s := startServer(t, nil)
+	u := newUser(t, s.Tenant)
+	owner := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, u.Email))
+	// The same account's token spells its verified address with spaces and
+	// capitals: the User must keep the address.
+	padded := s.Tenant.AccessTokenFor(u.UserID, map[string]any{tenant.DevNamespace + "email": "  " + strings.ToUpper(u.Email) + " "})
+	if me := s.mustMe(t, padded); me["id"] != owner["id"] {
+		t.Fatalf("the padded token is User %v, want %v", me["id"], owner["id"])
+	}
+	g := newUser(t, s.Tenant, func(x *tenant.User) { x.Connection, x.Email = tenant.GoogleConnection, u.Email })
+	if me := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email)); me["id"] != owner["id"] {
+		t.Errorf("the next verified identity of the address is User %v, want %v", me["id"], owner["id"])
+	}
+}
+
+func TestAProfileEditSurvivesTheNextLogin(t *testing.T) {
+	s := startServer(t, nil)
+	u := newUser(t, s.Tenant)
+	token, _ := s.mustLogin(t, u.Email, demoPassword)
+	vars := map[string]any{"n": "My Own Name", "p": "https://example.com/mine.png"}
+	s.gql(t, token, `mutation($n: String, $p: String) { updateProfile(input: {name: $n, picture: $p}) { id } }`, vars)
+	token, _ = s.mustLogin(t, u.Email, demoPassword)
+	me := s.gql(t, token, `{ me { name picture } }`, nil)
+	if dig(me, "me", "name") != vars["n"] || dig(me, "me", "picture") != vars["p"] {
+		t.Errorf("after the next login me = %v, want the user's own %v", me["me"], vars)
+	}
+}
+
+func TestAMergeKeepsTheMergedAwayUsersOtherVerifiedAddress(t *testing.T) {
+	s := startServer(t, nil)
+	a := newUser(t, s.Tenant)
+	b := newUser(t, s.Tenant)
+	survivor := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, a.Email))
+	loser := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, b.Email))
+	// A Google account of a's address, unverified, whose first token still
+	// says b's verified address: it joins b's User.
+	g := newUser(t, s.Tenant, func(x *tenant.User) {
+		x.Connection, x.Email, x.EmailVerified = tenant.GoogleConnection, a.Email, false
+	})
+	ns := tenant.DevNamespace
+	if me := s.mustMe(t, s.Tenant.AccessTokenFor(g.UserID, map[string]any{ns + "email": b.Email, ns + "email_verified": true})); me["id"] != loser["id"] {
+		t.Fatalf("the Google account did not join b's User: %v", me["id"])
+	}
+	s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email))
+	if err := s.Tenant.SetEmailVerified(g.UserID, true); err != nil {
+		t.Fatal(err)
+	}
+	if me := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email)); me["id"] != survivor["id"] {
+		t.Fatalf("after verification me.id = %v, want the survivor %v", me["id"], survivor["id"])
+	}
+	// b's address came along: its next verified identity joins the survivor.
+	later := newUser(t, s.Tenant, func(x *tenant.User) { x.Connection, x.Email = tenant.GoogleConnection, b.Email })
+	if me := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, later.Email)); me["id"] != survivor["id"] {
+		t.Errorf("an identity of the merged-away address is User %v, want the survivor %v", me["id"], survivor["id"])
+	}
+}

@@ -145,8 +145,8 @@ func TestEnsureSchemaIsIdempotent(t *testing.T) {
 			t.Fatalf("run %d: %v", i, err)
 		}
 	}
-	if got := count(t, db, "SHOW CONSTRAINTS YIELD name WHERE name IN ['identity_sub', 'user_id'] RETURN count(*) AS n", nil); got != 2 {
-		t.Errorf("%d of the 2 constraints exist", got)
+	if got := count(t, db, "SHOW CONSTRAINTS YIELD name WHERE name IN ['identity_sub', 'user_id', 'verified_email_address'] RETURN count(*) AS n", nil); got != 3 {
+		t.Errorf("%d of the 3 constraints exist", got)
 	}
 }
 

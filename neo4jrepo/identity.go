@@ -26,7 +26,10 @@ const (
 // identityStep1 finds or creates the Identity and reports its User and the
 // User that already owns the profile's verified email. MERGE on the uniquely
 // constrained Identity.sub locks it, so concurrent first requests for one
-// subject run this transaction one after the other.
+// subject run this transaction one after the other. The Identity stores the
+// address it vouches for (verifiedEmail, normalised by domain.NormaliseEmail, null
+// when unverified), which is what release compares with: claim, release and
+// lookup all use the one normalised form.
 const identityStep1 = `
 MERGE (i:Identity {sub: $sub})
   ON CREATE SET i.provider = $provider, i.createdAt = $now, i.lastSeenAt = $now, i.new = true
@@ -37,21 +40,34 @@ CALL (i, created) {
   WITH i WHERE created OR $mode = 'seen'
   SET i.connection = coalesce($connection, i.connection),
       i.email = coalesce($email, i.email),
-      i.emailVerified = CASE WHEN $email IS NULL THEN coalesce(i.emailVerified, false) ELSE $verified END
+      i.emailVerified = CASE WHEN $email IS NULL THEN coalesce(i.emailVerified, false) ELSE $verified END,
+      i.verifiedEmail = CASE WHEN $email IS NULL THEN i.verifiedEmail ELSE $verifiedEmail END
 }
 CALL (i, created) {
   WITH i WHERE NOT created AND $mode = 'seen'
   SET i.lastSeenAt = $now
 }
 OPTIONAL MATCH (u:User)-[:HAS_IDENTITY]->(i)
-OPTIONAL MATCH (owner:User {verifiedEmail: $verifiedEmail})
+OPTIONAL MATCH (owner:User)-[:` + relHasEmail + `]->(:` + labelVerifiedEmail + ` {address: $verifiedEmail})
 RETURN created, u.id AS userId, owner.id AS ownerId`
+
+// claimAddress gives the User bound to u the address $verifiedEmail, when
+// not null. It CREATEs the VerifiedEmail node rather than MERGE it: the
+// caller has just seen that no User owns the address, and a node exists
+// only with its owner, so a concurrent claim of the same address fails on
+// the uniqueness constraint (SyncIdentity then retries, sees the owner and
+// links or merges) instead of quietly giving the address a second owner.
+const claimAddress = `
+CALL (u) {
+  WITH u WHERE $verifiedEmail IS NOT NULL
+  CREATE (u)-[:` + relHasEmail + ` {claimedAt: $now}]->(:` + labelVerifiedEmail + ` {address: $verifiedEmail})
+}`
 
 const createUserCypher = `
 MATCH (i:Identity {sub: $sub})
 CREATE (u:User {id: randomUUID(), createdAt: $now, updatedAt: $now})
-SET u.verifiedEmail = $verifiedEmail
 CREATE (u)-[:HAS_IDENTITY]->(i)
+WITH u` + claimAddress + `
 RETURN u.id AS id`
 
 const linkIdentityCypher = `
@@ -60,31 +76,43 @@ MERGE (u)-[:HAS_IDENTITY]->(i)
 RETURN u.id AS id`
 
 // claimVerifiedEmailCypher gives a User the verified email of one of its
-// identities, unless it already owns another one (a User owns one address).
+// identities, in addition to the addresses it owns already.
 const claimVerifiedEmailCypher = `
-MATCH (u:User {id: $userId})
-SET u.verifiedEmail = coalesce(u.verifiedEmail, $verifiedEmail)
+MATCH (u:User {id: $userId})` + claimAddress + `
 RETURN u.id AS id`
 
-// releaseVerifiedEmailCypher drops a User's claim on an address that none of
-// its identities vouches for any more (an identity changed its email, or was
-// merged away), so a later owner of that address is never linked into this
-// User.
+// releaseVerifiedEmailCypher drops a User's claim on every address that none
+// of its identities vouches for any more (an identity changed its email, or
+// was merged away), so a later owner of that address is never linked into
+// this User.
 const releaseVerifiedEmailCypher = `
+MATCH (u:User {id: $userId})-[r:` + relHasEmail + `]->(e:` + labelVerifiedEmail + `)
+WHERE NOT EXISTS { MATCH (u)-[:HAS_IDENTITY]->(i:Identity) WHERE i.verifiedEmail = e.address }
+DELETE r, e`
+
+// syncProfileCypher stores what the provider says of the User's profile.
+// The provider's name and picture only fill a field the user has not set
+// through UpdateProfile (which marks it nameEdited or pictureEdited): a
+// user's own edit survives every later sign-in. The User's email stays one
+// of its verified addresses once it has one, else follows the provider.
+const syncProfileCypher = `
 MATCH (u:User {id: $userId})
-WHERE u.verifiedEmail IS NOT NULL
-  AND NOT EXISTS { MATCH (u)-[:HAS_IDENTITY]->(i:Identity) WHERE i.emailVerified AND toLower(i.email) = u.verifiedEmail }
-REMOVE u.verifiedEmail`
+WITH u, CASE WHEN u.nameEdited THEN u.name ELSE coalesce($name, u.name) END AS name,
+     CASE WHEN u.pictureEdited THEN u.picture ELSE coalesce($picture, u.picture) END AS picture,
+     COLLECT { MATCH (u)-[:` + relHasEmail + `]->(e:` + labelVerifiedEmail + `) RETURN e.address ORDER BY e.address } AS owned
+SET u.updatedAt = $now, u.name = name, u.nameLower = toLower(name), u.picture = picture,
+    u.email = CASE WHEN u.email IN owned THEN u.email ELSE coalesce($verifiedEmail, head(owned), $email, u.email) END`
 
 // SyncIdentity makes the graph agree with what the identity provider says
 // about p.Subject, in one write transaction:
 //
-//   - a new identity whose email is verified and equals an existing User's
-//     verifiedEmail joins that User; otherwise it gets a User of its own
+//   - a new identity whose email is verified and is one of an existing
+//     User's verified addresses joins that User; otherwise it gets a User of its own
 //     (an unverified email never links);
 //   - an identity whose email has become verified while another User owns
 //     that verified email merges its User into that one (see mergeUsers);
-//   - otherwise its User claims the verified email.
+//   - otherwise its User claims the verified email, in addition to any it
+//     owns already (a person may own several addresses).
 //
 // It is idempotent, so the driver may retry it, and safe under concurrency:
 // a uniqueness conflict from a concurrent transaction is retried once, and
@@ -155,12 +183,7 @@ func (db *DB) syncIdentityTx(ctx context.Context, tx neo4j.ManagedTransaction, p
 		}
 	}
 	params["userId"] = userID
-	res, err := db.run(ctx, tx, `
-MATCH (u:User {id: $userId})
-SET u.updatedAt = $now,
-    u.name = coalesce($name, u.name), u.nameLower = toLower(coalesce($name, u.name)),
-    u.email = coalesce(u.verifiedEmail, $email, u.email),
-    u.picture = coalesce($picture, u.picture)`+userReturn, params)
+	res, err := db.run(ctx, tx, syncProfileCypher+userReturn, params)
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -195,7 +218,9 @@ func (db *DB) single(ctx context.Context, tx neo4j.ManagedTransaction, cypher st
 }
 
 // mergeUsers moves every relationship of loser to survivor and deletes
-// loser, inside the caller's transaction. Follows move in both directions;
+// loser, inside the caller's transaction. The survivor keeps its profile
+// fields, except that a name or picture the loser's user set themselves
+// (UpdateProfile) beats one the survivor only has from the provider. Follows move in both directions;
 // a follow between the two disappears; duplicates collapse (MERGE) keeping
 // the survivor's existing relationship. loser is deleted with DELETE, not
 // DETACH DELETE: if it still had a relationship of a type this code does not
@@ -221,7 +246,14 @@ func (db *DB) mergeUsers(ctx context.Context, tx neo4j.ManagedTransaction, loser
 	}
 	stmts = append(stmts, `
 MATCH (l:User {id: $loser}), (s:User {id: $survivor})
-SET s.name = coalesce(s.name, l.name), s.picture = coalesce(s.picture, l.picture), s.bio = coalesce(s.bio, l.bio),
+WITH l, s,
+     CASE WHEN l.nameEdited AND NOT coalesce(s.nameEdited, false) THEN l.name ELSE coalesce(s.name, l.name) END AS name,
+     CASE WHEN l.pictureEdited AND NOT coalesce(s.pictureEdited, false) THEN l.picture ELSE coalesce(s.picture, l.picture) END AS picture,
+     CASE WHEN s.nameEdited OR l.nameEdited THEN true END AS nameEdited,
+     CASE WHEN s.pictureEdited OR l.pictureEdited THEN true END AS pictureEdited
+SET s.name = name, s.nameLower = toLower(name), s.picture = picture,
+    s.nameEdited = nameEdited, s.pictureEdited = pictureEdited,
+    s.bio = coalesce(s.bio, l.bio),
     s.createdAt = CASE WHEN l.createdAt < s.createdAt THEN l.createdAt ELSE s.createdAt END
 DELETE l`)
 	for _, stmt := range stmts {

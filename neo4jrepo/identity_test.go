@@ -3,6 +3,7 @@ package neo4jrepo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -205,6 +206,9 @@ func TestConcurrentFirstIdentitiesWithOneVerifiedEmailEndInOneUser(t *testing.T)
 	if got := count(t, db, "MATCH (u:User)-[:HAS_IDENTITY]->(i:Identity) WHERE i.sub IN $subs RETURN count(DISTINCT u) AS n", map[string]any{"subs": subs}); got != 1 {
 		t.Errorf("%d Users, want 1", got)
 	}
+	if users, nodes := owners(t, db, email); users != 1 || nodes != 1 {
+		t.Errorf("%d Users own the address through %d nodes, want 1 and 1", users, nodes)
+	}
 }
 
 func TestARegistrationEventTwiceChangesNothing(t *testing.T) {
@@ -235,5 +239,191 @@ func TestAnEmailNoIdentityVouchesForIsReleased(t *testing.T) {
 	other := mustSync(t, db, domain.Profile{Subject: "google-oauth2|rel-" + email, Email: email, EmailVerified: true})
 	if other.ID == alice.ID {
 		t.Fatal("a released address still linked a stranger into the old owner's User")
+	}
+}
+
+func TestAUsersOwnNameAndPictureSurviveTheNextSignIn(t *testing.T) {
+	db, _ := mustDB(t)
+	ctx := context.Background()
+	email := uniqueEmail(t)
+	sub := "auth0|edit-" + email
+	p := domain.Profile{Subject: sub, Email: email, EmailVerified: true, Name: "Provider Name", Picture: "https://provider.example.com/p.png"}
+	u := mustSync(t, db, p)
+	name, picture := "My Own Name", "https://example.com/mine.png"
+	if _, err := db.UpdateProfile(ctx, domain.Viewer{Subject: sub}, domain.ProfileUpdate{Name: &name, Picture: &picture}, nil); err != nil {
+		t.Fatal(err)
+	}
+	again := mustSync(t, db, p)
+	if again.ID != u.ID || again.Name != name || again.Picture != picture {
+		t.Errorf("after the next sign-in name %q picture %q, want the user's own %q %q", again.Name, again.Picture, name, picture)
+	}
+	if n := count(t, db, "MATCH (u:User {id: $id}) WHERE u.nameLower = toLower(u.name) RETURN count(u) AS n", map[string]any{"id": u.ID}); n != 1 {
+		t.Error("nameLower does not follow name")
+	}
+
+	// A field the user never set is still filled and refreshed by the provider.
+	other := uniqueEmail(t)
+	osub := "auth0|edit-" + other
+	mustSync(t, db, domain.Profile{Subject: osub, Email: other, EmailVerified: true, Name: "Old"})
+	bio := "bio only"
+	if _, err := db.UpdateProfile(ctx, domain.Viewer{Subject: osub}, domain.ProfileUpdate{Bio: &bio}, nil); err != nil {
+		t.Fatal(err)
+	}
+	fresh := mustSync(t, db, domain.Profile{Subject: osub, Email: other, EmailVerified: true, Name: "New", Picture: "https://provider.example.com/n.png"})
+	if fresh.Name != "New" || fresh.Picture != "https://provider.example.com/n.png" {
+		t.Errorf("provider values did not fill unedited fields: %+v", fresh)
+	}
+}
+
+func TestAMergeKeepsTheLosersOwnEditOverTheSurvivorsProviderName(t *testing.T) {
+	db, _ := mustDB(t)
+	ctx := context.Background()
+	email := uniqueEmail(t)
+	owner := mustSync(t, db, domain.Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true, Name: "Provider Name"})
+	dupSub := "google-oauth2|" + email
+	mustSync(t, db, domain.Profile{Subject: dupSub, Email: email, EmailVerified: false, Name: "Google Name"})
+	name := "Chosen Name"
+	if _, err := db.UpdateProfile(ctx, domain.Viewer{Subject: dupSub}, domain.ProfileUpdate{Name: &name}, nil); err != nil {
+		t.Fatal(err)
+	}
+	merged := mustSync(t, db, domain.Profile{Subject: dupSub, Email: email, EmailVerified: true, Name: "Google Name"})
+	if merged.ID != owner.ID || merged.Name != name {
+		t.Fatalf("merged into %s named %q, want %s named %q", merged.ID, merged.Name, owner.ID, name)
+	}
+	if again := mustSync(t, db, domain.Profile{Subject: "auth0|" + email, Email: email, EmailVerified: true, Name: "Provider Name"}); again.Name != name {
+		t.Errorf("the survivor's next sign-in overwrote the user's name with %q", again.Name)
+	}
+	if n := count(t, db, "MATCH (u:User {id: $id}) WHERE u.nameLower = toLower($name) RETURN count(u) AS n", map[string]any{"id": owner.ID, "name": name}); n != 1 {
+		t.Error("nameLower does not follow the merged name")
+	}
+}
+
+// owners counts the Users owning the verified address and the VerifiedEmail
+// nodes holding it.
+func owners(tb testing.TB, db *DB, address string) (users, nodes int64) {
+	tb.Helper()
+	params := map[string]any{"a": address}
+	users = count(tb, db, "MATCH (u:User)-[:"+relHasEmail+"]->(:"+labelVerifiedEmail+" {address: $a}) RETURN count(DISTINCT u) AS n", params)
+	nodes = count(tb, db, "MATCH (e:"+labelVerifiedEmail+" {address: $a}) RETURN count(e) AS n", params)
+	return users, nodes
+}
+
+func TestAVerifiedEmailWithSurroundingSpacesKeepsItsOwner(t *testing.T) {
+	db, _ := mustDB(t)
+	email := uniqueEmail(t)
+	alice := mustSync(t, db, domain.Profile{Subject: "auth0|sp-" + email, Email: email, EmailVerified: true})
+	// The same identity, the same address, spelled with spaces and capitals.
+	padded := "  " + strings.ToUpper(email) + " "
+	mustSync(t, db, domain.Profile{Subject: "auth0|sp-" + email, Email: padded, EmailVerified: true})
+	if users, nodes := owners(t, db, email); users != 1 || nodes != 1 {
+		t.Fatalf("%d owners, %d nodes of the address after a padded sync, want 1 and 1", users, nodes)
+	}
+	// A padded first identity links as well.
+	google := mustSync(t, db, domain.Profile{Subject: "google-oauth2|sp-" + email, Email: padded, EmailVerified: true})
+	if google.ID != alice.ID {
+		t.Fatalf("the next identity of the address is User %s, want %s", google.ID, alice.ID)
+	}
+	if n := count(t, db, "MATCH (i:Identity) WHERE i.sub IN $subs AND i.verifiedEmail = $a RETURN count(i) AS n",
+		map[string]any{"subs": []string{"auth0|sp-" + email, "google-oauth2|sp-" + email}, "a": email}); n != 2 {
+		t.Errorf("%d of 2 identities store the normalised address", n)
+	}
+}
+
+func TestAMergeKeepsEveryVerifiedAddressOfBothUsers(t *testing.T) {
+	db, _ := mustDB(t)
+	a, b := uniqueEmail(t), uniqueEmail(t)
+	survivor := mustSync(t, db, domain.Profile{Subject: "auth0|" + a, Email: a, EmailVerified: true})
+	loser := mustSync(t, db, domain.Profile{Subject: "auth0|" + b, Email: b, EmailVerified: true})
+	// A second identity of the loser, verified for b, then moved to a
+	// (unverified, then verified): the Users merge.
+	second := "google-oauth2|" + b
+	if u := mustSync(t, db, domain.Profile{Subject: second, Email: b, EmailVerified: true}); u.ID != loser.ID {
+		t.Fatalf("linked to %s, want %s", u.ID, loser.ID)
+	}
+	mustSync(t, db, domain.Profile{Subject: second, Email: a, EmailVerified: false})
+	if merged := mustSync(t, db, domain.Profile{Subject: second, Email: a, EmailVerified: true}); merged.ID != survivor.ID {
+		t.Fatalf("merged into %s, want %s", merged.ID, survivor.ID)
+	}
+	for _, addr := range []string{a, b} {
+		if n := count(t, db, "MATCH (u:User {id: $id})-[:"+relHasEmail+"]->(:"+labelVerifiedEmail+" {address: $a}) RETURN count(u) AS n",
+			map[string]any{"id": survivor.ID, "a": addr}); n != 1 {
+			t.Errorf("the survivor does not own %s after the merge", addr)
+		}
+	}
+	// A later identity verified for the loser's address joins the survivor.
+	if later := mustSync(t, db, domain.Profile{Subject: "github|" + b, Email: b, EmailVerified: true}); later.ID != survivor.ID {
+		t.Errorf("an identity of the merged-away address is User %s, want %s", later.ID, survivor.ID)
+	}
+}
+
+func TestConcurrentVerificationsOfOneAddressEndWithOneOwner(t *testing.T) {
+	db, _ := mustDB(t)
+	email := uniqueEmail(t)
+	// Several identities of one address, each its own User while unverified.
+	subs := []string{"auth0|cv-" + email, "google-oauth2|cv-" + email, "github|cv-" + email, "apple|cv-" + email, "windowslive|cv-" + email}
+	for _, sub := range subs {
+		mustSync(t, db, domain.Profile{Subject: sub, Email: email, EmailVerified: false})
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(subs))
+	for i, sub := range subs {
+		wg.Add(1)
+		go func(i int, sub string) {
+			defer wg.Done()
+			_, errs[i] = db.SyncIdentity(context.Background(), domain.Profile{Subject: sub, Email: email, EmailVerified: true}, SyncSeen)
+		}(i, sub)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("%s: %v", subs[i], err)
+		}
+	}
+	if users, nodes := owners(t, db, email); users != 1 || nodes != 1 {
+		t.Errorf("%d Users own the address through %d nodes, want 1 and 1", users, nodes)
+	}
+	if got := count(t, db, "MATCH (u:User)-[:HAS_IDENTITY]->(i:Identity) WHERE i.sub IN $subs RETURN count(DISTINCT u) AS n", map[string]any{"subs": subs}); got != 1 {
+		t.Errorf("%d Users hold the identities, want 1", got)
+	}
+}
+
+func TestEnsureSchemaMigratesTheOldVerifiedEmailProperty(t *testing.T) {
+	db, _ := mustDB(t)
+	ctx := context.Background()
+	email := uniqueEmail(t)
+	sub := "auth0|mig-" + email
+	id := uniqueSubject(t)[5:]
+	// The old model: the address on the User, under the old constraint, and
+	// an Identity that does not store the address it vouches for.
+	run(t, db, "CREATE CONSTRAINT "+oldVerifiedEmailConstraint+" IF NOT EXISTS FOR (u:User) REQUIRE u.verifiedEmail IS UNIQUE", nil)
+	run(t, db, `
+CREATE (u:User {id: $id, verifiedEmail: $email, createdAt: datetime(), updatedAt: datetime()})
+CREATE (u)-[:HAS_IDENTITY]->(:Identity {sub: $sub, provider: 'auth0', email: $raw, emailVerified: true, createdAt: datetime(), lastSeenAt: datetime()})`,
+		map[string]any{"id": id, "email": email, "sub": sub, "raw": " " + strings.ToUpper(email)})
+	for i := 0; i < 2; i++ {
+		if err := db.EnsureSchema(ctx); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+	if users, nodes := owners(t, db, email); users != 1 || nodes != 1 {
+		t.Fatalf("%d owners through %d nodes after the migration, want 1 and 1", users, nodes)
+	}
+	if n := count(t, db, "MATCH (u:User) WHERE u.verifiedEmail IS NOT NULL RETURN count(u) AS n", nil); n != 0 {
+		t.Errorf("%d Users keep the old property", n)
+	}
+	if n := count(t, db, "SHOW CONSTRAINTS YIELD name WHERE name = $name RETURN count(*) AS n", map[string]any{"name": oldVerifiedEmailConstraint}); n != 0 {
+		t.Error("the old constraint is still there")
+	}
+	// The old identity still vouches for the address (no release at its
+	// User's next sync), and a new identity of the address links.
+	mustSync(t, db, domain.Profile{Subject: "google-oauth2|mig-" + email, Email: "other-" + email, EmailVerified: false})
+	if u := mustSync(t, db, domain.Profile{Subject: "github|mig-" + email, Email: email, EmailVerified: true}); u.ID != id {
+		t.Errorf("a new identity of the migrated address is User %s, want %s", u.ID, id)
+	}
+	if u := mustSync(t, db, domain.Profile{Subject: sub, Name: "Migrated"}); u.ID != id || u.Email != email {
+		t.Errorf("the migrated User after a sync: %+v", u)
+	}
+	if users, _ := owners(t, db, email); users != 1 {
+		t.Errorf("the address lost its owner after a sync")
 	}
 }

@@ -118,11 +118,15 @@ func (db *DB) mutate(ctx context.Context, op string, v domain.Viewer, body strin
 }
 
 // UpdateProfile changes the viewer's profile. Each object-returning mutation
-// answers the read-back of back (nil: none; see ReadBack).
+// answers the read-back of back (nil: none; see ReadBack). A name or picture
+// set here is marked as the user's own (nameEdited, pictureEdited), so that
+// SyncIdentity never overwrites it with the identity provider's value.
 func (db *DB) UpdateProfile(ctx context.Context, v domain.Viewer, u domain.ProfileUpdate, back *cypher.ReadBack) (map[string]any, error) {
 	return db.mutate(ctx, "update profile", v, `
 SET viewer.name = coalesce($name, viewer.name), viewer.nameLower = toLower(coalesce($name, viewer.name)),
-    viewer.bio = coalesce($bio, viewer.bio), viewer.picture = coalesce($picture, viewer.picture), viewer.updatedAt = $now
+    viewer.nameEdited = CASE WHEN $name IS NULL THEN viewer.nameEdited ELSE true END,
+    viewer.bio = coalesce($bio, viewer.bio), viewer.picture = coalesce($picture, viewer.picture),
+    viewer.pictureEdited = CASE WHEN $picture IS NULL THEN viewer.pictureEdited ELSE true END, viewer.updatedAt = $now
 RETURN 'ok' AS status`, map[string]any{"sub": v.Subject, "name": ptr(u.Name), "bio": ptr(u.Bio), "picture": ptr(u.Picture), "now": time.Now().UTC()}, back)
 }
 

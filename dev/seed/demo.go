@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gqlneo/gqlneo/domain"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
@@ -246,14 +247,15 @@ func postTime(g demoGraph, id string) time.Time {
 // the Identities are merged first; then the User is the one that already
 // holds one of them (the person logged in before the seed), else the one
 // that owns their verified email (the server would have linked them), else
-// the User with the person's fixed id. Only missing values are filled in on
+// the User with the person's fixed id, which then owns the verified email
+// (no User does, or the step before would have found it). Only missing values are filled in on
 // an existing User, and only Identities no User holds are linked.
 const (
 	mergeDemoIdentitiesCypher = `
 UNWIND $identities AS x
 MERGE (i:Identity {sub: x.sub})
   ON CREATE SET i.provider = x.provider, i.connection = x.connection, i.email = $email,
-                i.emailVerified = true, i.createdAt = $createdAt, i.lastSeenAt = $createdAt`
+                i.emailVerified = true, i.verifiedEmail = $address, i.createdAt = $createdAt, i.lastSeenAt = $createdAt`
 
 	userOfIdentitiesCypher = `
 UNWIND range(0, size($subs) - 1) AS k
@@ -261,12 +263,14 @@ MATCH (u:User)-[:HAS_IDENTITY]->(:Identity {sub: $subs[k]})
 RETURN u.id AS id ORDER BY k LIMIT 1`
 
 	userByVerifiedEmailCypher = `
-MATCH (u:User {verifiedEmail: $email})
+MATCH (u:User)-[:HAS_EMAIL]->(:VerifiedEmail {address: $address})
 RETURN u.id AS id`
 
 	mergeDemoUserCypher = `
 MERGE (u:User {id: $id})
-  ON CREATE SET u.createdAt = $createdAt, u.updatedAt = $createdAt, u.verifiedEmail = $email
+  ON CREATE SET u.createdAt = $createdAt, u.updatedAt = $createdAt
+MERGE (e:VerifiedEmail {address: $address})
+MERGE (u)-[:HAS_EMAIL]->(e)
 RETURN u.id AS id`
 
 	completeDemoUserCypher = `
@@ -300,7 +304,7 @@ func (s *store) resolvePerson(ctx context.Context, session neo4j.SessionWithCont
 		subs[i] = x.sub
 		identities[i] = map[string]any{"sub": x.sub, "provider": provider, "connection": x.connection}
 	}
-	params := map[string]any{"id": p.id, "subs": subs, "identities": identities, "email": p.email,
+	params := map[string]any{"id": p.id, "subs": subs, "identities": identities, "email": p.email, "address": domain.NormaliseEmail(p.email),
 		"name": p.name, "picture": p.picture, "bio": p.bio, "createdAt": demoPersonCreatedAt}
 	type found struct {
 		id, how string

@@ -8,6 +8,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/gqlneo/gqlneo/domain"
 	"github.com/gqlneo/gqlneo/neo4jrepo"
 )
 
@@ -20,6 +21,7 @@ const (
 	labelPost     = "Post"
 	labelComment  = "Comment"
 	labelTag      = "Tag"
+	labelEmail    = "VerifiedEmail"
 
 	relHasIdentity = "HAS_IDENTITY"
 	relFollows     = "FOLLOWS"
@@ -28,11 +30,12 @@ const (
 	relWrote       = "WROTE"
 	relOn          = "ON"
 	relTagged      = "TAGGED"
+	relHasEmail    = "HAS_EMAIL"
 )
 
 var (
-	nodeLabels = []string{labelUser, labelIdentity, labelPost, labelComment, labelTag}
-	relTypes   = []string{relHasIdentity, relFollows, relAuthored, relLikes, relWrote, relOn, relTagged}
+	nodeLabels = []string{labelUser, labelIdentity, labelEmail, labelPost, labelComment, labelTag}
+	relTypes   = []string{relHasIdentity, relHasEmail, relFollows, relAuthored, relLikes, relWrote, relOn, relTagged}
 )
 
 // The upserts below MERGE on ids and set every property to the row's value,
@@ -40,18 +43,21 @@ var (
 // author (or post) changed since an earlier load — the same -prefix with
 // other flags — loses the old relationship, so each keeps exactly one.
 
-// upsertGeneratedUsersCypher writes Users with one Identity each. An
+// upsertGeneratedUsersCypher writes Users with one Identity each, and the
+// verified address (domain.NormaliseEmail of the email) each owns. An
 // Identity that already belongs to a User (someone got a token for
 // `gen|7` and called the API before the graph was loaded) keeps it.
 const upsertGeneratedUsersCypher = `
 UNWIND $rows AS row
 MERGE (u:User {id: row.id})
 SET u.name = row.name, u.nameLower = toLower(row.name), u.bio = row.bio,
-    u.email = row.email, u.verifiedEmail = row.email,
+    u.email = row.email,
     u.createdAt = row.createdAt, u.updatedAt = row.createdAt
+MERGE (e:VerifiedEmail {address: row.address})
+MERGE (u)-[:HAS_EMAIL]->(e)
 MERGE (i:Identity {sub: row.sub})
   ON CREATE SET i.provider = row.provider, i.connection = row.connection, i.email = row.email,
-                i.emailVerified = true, i.createdAt = row.createdAt, i.lastSeenAt = row.createdAt
+                i.emailVerified = true, i.verifiedEmail = row.address, i.createdAt = row.createdAt, i.lastSeenAt = row.createdAt
 WITH u, i
 WHERE NOT EXISTS { (:User)-[:HAS_IDENTITY]->(i) }
 CREATE (u)-[:HAS_IDENTITY]->(i)`
@@ -227,7 +233,7 @@ func (s *store) loadGenerated(ctx context.Context, prefix string, g graph, batch
 		{"users", upsertGeneratedUsersCypher, len(g.Users), func(i int) any {
 			u := g.Users[i]
 			return map[string]any{"id": u.ID, "sub": u.Sub, "provider": prefix, "connection": "generated",
-				"name": u.Name, "email": u.Email, "bio": nullable(u.Bio), "createdAt": millis(u.CreatedAt)}
+				"name": u.Name, "email": u.Email, "address": domain.NormaliseEmail(u.Email), "bio": nullable(u.Bio), "createdAt": millis(u.CreatedAt)}
 		}},
 		{"tags", upsertTagsCypher, len(g.Tags), func(i int) any { return g.Tags[i] }},
 		{"posts", upsertPostsCypher, len(g.Posts), func(i int) any {

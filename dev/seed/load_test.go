@@ -132,4 +132,7 @@ RETURN count(DISTINCT u) AS n`, map[string]any{"subs": []any{"auth0|64f1a2b3c4d5
 	if danas != 1 {
 		t.Errorf("dana's two identities belong to %d users, want 1", danas)
 	}
+	if owners := single(t, driver, `MATCH (u:User)-[:HAS_EMAIL]->(:VerifiedEmail {address: 'dana@example.com'}) RETURN count(u) AS n`, nil); owners != 1 {
+		t.Errorf("dana's verified address has %d owners, want 1", owners)
+	}
 }

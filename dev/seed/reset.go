@@ -33,12 +33,16 @@ UNWIND $ids AS id
 MATCH (:User {id: id})-[:AUTHORED]->(p:Post)
 CALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 5000 ROWS`
 
-	// users take their follows, likes and generated identities; a user has
-	// up to thousands of follows, hence the smaller batch
+	// users take their follows, likes, verified addresses and generated
+	// identities; a user has up to thousands of follows, hence the smaller
+	// batch
 	deleteUsersCypher = `
 UNWIND $ids AS id
 MATCH (u:User {id: id})
 CALL (u) {
+  OPTIONAL MATCH (u)-[:HAS_EMAIL]->(e:VerifiedEmail)
+  DETACH DELETE e
+  WITH DISTINCT u
   OPTIONAL MATCH (u)-[:HAS_IDENTITY]->(i:Identity) WHERE i.sub STARTS WITH $subPrefix
   DETACH DELETE u, i
 } IN TRANSACTIONS OF 500 ROWS`
