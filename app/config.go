@@ -74,6 +74,7 @@ type Config struct {
 // each naming the variable, what is wrong and how to fix it.
 type ConfigError struct{ Problems []string }
 
+// Error lists the problems, one per line.
 func (e *ConfigError) Error() string {
 	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
 }
