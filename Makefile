@@ -25,9 +25,11 @@ build:
 generate:
 	$(GO) generate ./...
 
-## vet: go vet over every package.
+## vet: go vet over every package of the product and of the benchmark's own module (bench/).
 vet:
 	$(GO) vet ./...
+	$(GO) -C bench vet ./...
+	$(GO) -C bench vet -tags profiles ./profiles/...
 
 ## check-generate: fail when `go generate` changes a tracked file (CI runs this).
 check-generate:
@@ -44,11 +46,11 @@ issuer:
 
 ## bench: the full benchmark (product vs the @neo4j/graphql peer vs the floor; 3 A/B/A/B repetitions); writes bench/results/full.json and docs/benchmarks.md.
 bench:
-	$(GO) run ./bench -mode full
+	$(GO) -C bench run . -mode full
 
 ## bench-quick: one short repetition of the benchmark (under ~20 minutes); writes bench/results/quick.json and docs/benchmarks.md.
 bench-quick:
-	$(GO) run ./bench -mode quick
+	$(GO) -C bench run . -mode quick
 
 clean:
 	rm -rf $(BIN) dev/neo4j/target

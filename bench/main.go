@@ -4,8 +4,13 @@
 // bench/floor/) on the same machine and the same Neo4j, and writes
 // bench/results/<mode>.json and the generated part of docs/benchmarks.md.
 //
-//	go run ./bench -mode quick   # make bench-quick: one repetition, short steps
-//	go run ./bench -mode full    # make bench: three A/B/A/B repetitions, 15 s steps
+//	go -C bench run . -mode quick   # make bench-quick: one repetition, short steps
+//	go -C bench run . -mode full    # make bench: three A/B/A/B repetitions, 15 s steps
+//
+// The harness is a module of its own (bench/go.mod), so the product's
+// go.mod carries no load generator. It works from the repository root
+// whichever directory it is started in; relative paths in flags are
+// relative to that root.
 //
 // It starts everything it needs on its own ports (Neo4j 7697 with its store
 // in bench/.data/neo4j, the dev issuer 7698, the product 7699, the peer
@@ -26,6 +31,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gqlneo/gqlneo/bench/reporoot"
 )
 
 // options are the command's flags.
@@ -132,6 +139,10 @@ func parseFlags(args []string) (*options, error) {
 func main() {
 	log.SetFlags(log.Ltime)
 	log.SetPrefix("bench: ")
+	if _, err := reporoot.Chdir(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 	o, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: starts a throwaway Neo4j (fresh temporary store, its own port)
-# and runs every Go test against it. The tests start the dev Auth0 issuer
+# and runs every Go test against it: the product's module, then the
+# benchmark's own module (bench/, vetted too, since the root's go vet does
+# not reach a nested module). The tests start the dev Auth0 issuer
 # in-process on a random port; nothing here depends on `make run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +25,7 @@ export NEO4J_TEST_PASSWORD=dev-password
 export NEO4J_LAUNCHER=$PWD/dev/neo4j/run.sh
 
 go test -count=1 -timeout 20m "$@" ./...
+
+echo "bench/ (its own module): vet and tests"
+go -C bench vet ./...
+go -C bench test -count=1 -timeout 10m "$@" ./...

@@ -20,7 +20,7 @@
 // profiles for the separate, loopback-only DEBUG_ADDR listener, never on the
 // API's routes.
 //
-// It knows nothing of GraphQL, JWTs or Neo4j: the server's wiring hands it
+// It knows nothing of GraphQL, JWTs or Neo4j: app.New hands it
 // the GraphQL handler, the JWT middleware, the readiness checks and the
 // function that stores a registration, and reads the request id and client
 // IP back through RequestIDFromContext and ClientIPFromContext.

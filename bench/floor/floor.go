@@ -13,16 +13,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"sync"
 	"time"
 
+	"github.com/gqlneo/gqlneo/app"
 	"github.com/gqlneo/gqlneo/auth"
-	"github.com/gqlneo/gqlneo/graph"
-	"github.com/gqlneo/gqlneo/httpapi"
-	"github.com/gqlneo/gqlneo/metrics"
-	"github.com/gqlneo/gqlneo/neo4jrepo"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 )
@@ -84,12 +80,13 @@ type CaptureConfig struct {
 	CursorSecret []byte
 }
 
-// Capturer runs the product's stack (as server.go's newApp wires it) on an
-// httptest server and records the statements each request sends. Requests
-// are captured one at a time, so statements are attributed exactly.
+// Capturer runs the product's stack, built by app.New exactly as the server
+// builds it, on an httptest server and records the statements each request
+// sends through app.WithStatementObserver. Requests are captured one at a
+// time, so statements are attributed exactly.
 type Capturer struct {
 	srv *httptest.Server
-	db  *neo4jrepo.DB
+	app *app.App
 
 	mu       sync.Mutex // serialises Capture
 	recMu    sync.Mutex
@@ -97,60 +94,46 @@ type Capturer struct {
 }
 
 // NewCapturer connects to Neo4j, loads the issuer's keys and starts the
-// in-process stack.
+// in-process stack. It fails when the issuer's keys cannot be loaded, since
+// every captured request carries a token.
 func NewCapturer(ctx context.Context, cfg CaptureConfig) (*Capturer, error) {
+	env := map[string]string{
+		"NEO4J_URI":              cfg.Neo4j.URI,
+		"NEO4J_USERNAME":         cfg.Neo4j.Username,
+		"NEO4J_PASSWORD":         cfg.Neo4j.Password,
+		"NEO4J_DATABASE":         cfg.Neo4j.Database,
+		"AUTH0_DOMAIN":           cfg.Issuer,
+		"AUTH0_AUDIENCE":         cfg.Audience,
+		"AUTH0_CLAIMS_NAMESPACE": cfg.ClaimsNamespace,
+		"AUTH0_CLIENT_ID":        cfg.ClientID,
+		"AUTH0_CLIENT_SECRET":    cfg.ClientSecret,
+		"CURSOR_SECRET":          string(cfg.CursorSecret),
+		"GRAPHIQL_ENABLED":       "false",
+	}
+	if cfg.Neo4j.PoolSize > 0 {
+		env["NEO4J_POOL_SIZE"] = fmt.Sprint(cfg.Neo4j.PoolSize)
+	}
+	if cfg.Neo4j.MaxRetryTime > 0 {
+		// The product's REQUEST_TIMEOUT bounds its driver retries too. The
+		// write timeout only has to be longer; nothing here serves with it.
+		env["REQUEST_TIMEOUT"] = cfg.Neo4j.MaxRetryTime.String()
+		env["HTTP_WRITE_TIMEOUT"] = (2 * cfg.Neo4j.MaxRetryTime).String()
+	}
+	appCfg, err := app.LoadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		return nil, fmt.Errorf("capture stack: %w", err)
+	}
 	c := &Capturer{}
-	m := metrics.New()
-	db, err := neo4jrepo.Open(neo4jrepo.Config{
-		URI: cfg.Neo4j.URI, Username: cfg.Neo4j.Username, Password: cfg.Neo4j.Password, Database: cfg.Neo4j.Database,
-		MaxRetryTime: cfg.Neo4j.MaxRetryTime, ConnectTimeout: 5 * time.Second, PoolSize: cfg.Neo4j.PoolSize,
-	}, neo4jrepo.WithStatementCounter(m.CypherStatements), neo4jrepo.WithStatementObserver(c.observe))
+	a, err := app.New(ctx, appCfg, app.WithLogger(slog.New(slog.DiscardHandler)), app.WithStatementObserver(c.observe))
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Verify(ctx); err != nil {
-		_ = db.Close(ctx)
-		return nil, err
+	if !a.Keys.Ready() {
+		a.Close()
+		return nil, fmt.Errorf("load signing keys from %s: %w", cfg.Issuer, auth.ErrKeysUnavailable)
 	}
-	c.db = db
-	issuerURL, err := url.Parse(cfg.Issuer)
-	if err != nil {
-		_ = db.Close(ctx)
-		return nil, fmt.Errorf("issuer: %w", err)
-	}
-	keys := auth.NewKeySet(issuerURL)
-	if err := keys.Load(ctx); err != nil {
-		_ = db.Close(ctx)
-		return nil, fmt.Errorf("load signing keys: %w", err)
-	}
-	access, err := auth.NewValidator(keys, cfg.Issuer, []string{cfg.Audience}, auth.WithClaimsNamespace(cfg.ClaimsNamespace))
-	if err != nil {
-		_ = db.Close(ctx)
-		return nil, err
-	}
-	idTokens, err := auth.NewIDTokenValidator(keys, cfg.Issuer, cfg.ClientID)
-	if err != nil {
-		_ = db.Close(ctx)
-		return nil, err
-	}
-	logger := slog.New(slog.DiscardHandler)
-	resolver := &graph.Resolver{
-		CursorKey:    cfg.CursorSecret,
-		Store:        db,
-		Tokens:       auth.NewTokenClient(issuerURL, cfg.ClientID, cfg.ClientSecret, cfg.Audience),
-		AccessTokens: access, IDTokens: idTokens, Limiter: auth.NewLoginLimiter(),
-		ClientIP: httpapi.ClientIPFromContext, Logger: logger,
-	}
-	gql := graph.NewHandler(resolver, graph.HandlerConfig{
-		Limits:    graph.Limits{TokenLimit: 5000, MaxDepth: 15, MaxComplexity: 5000},
-		Logger:    logger,
-		RequestID: httpapi.RequestIDFromContext,
-		Observer:  m,
-	})
-	c.srv = httptest.NewServer(httpapi.NewHandler(httpapi.Config{
-		GraphQL: gql, Auth: auth.Middleware(access), Observer: m,
-		MaxBodyBytes: 1 << 20, RequestTimeout: 30 * time.Second, Logger: logger,
-	}))
+	c.app = a
+	c.srv = httptest.NewServer(a.Handler)
 	return c, nil
 }
 
@@ -201,8 +184,8 @@ func (c *Capturer) Close() {
 	if c.srv != nil {
 		c.srv.Close()
 	}
-	if c.db != nil {
-		_ = c.db.Close(context.Background())
+	if c.app != nil {
+		c.app.Close()
 	}
 }
 

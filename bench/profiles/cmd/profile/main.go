@@ -3,7 +3,8 @@
 // Command profile captures the product's statements for Q1–Q6 (through the
 // bench/floor capture stack), reconstructs the peer's statements from
 // bench/peer/cypher, and PROFILEs and times both against Neo4j.
-// Run: go run -tags profiles ./bench/profiles/cmd/profile
+// Run: go -C bench run -tags profiles ./profiles/cmd/profile (from any
+// directory of the repository; paths are relative to its root).
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/gqlneo/gqlneo/bench/floor"
+	"github.com/gqlneo/gqlneo/bench/reporoot"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
@@ -244,6 +246,9 @@ func single(d neo4j.DriverWithContext, ctx context.Context, q string, p map[stri
 }
 
 func main() {
+	if _, err := reporoot.Chdir(); err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
 	d, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth(user, pass, ""))
 	if err != nil {

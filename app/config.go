@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"errors"
@@ -81,6 +81,7 @@ const minHookSecretLen = 16
 // each naming the variable, what is wrong and how to fix it.
 type ConfigError struct{ Problems []string }
 
+// Error lists the problems, one per line.
 func (e *ConfigError) Error() string {
 	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gqlneo/gqlneo/app"
 	"github.com/gqlneo/gqlneo/dev/auth0/tenant"
 )
 
@@ -56,7 +57,7 @@ func (b *syncBuffer) String() string {
 type testServer struct {
 	URL    string
 	Tenant *tenant.Tenant
-	App    *app
+	App    *app.App
 	Logs   *syncBuffer
 }
 
@@ -92,14 +93,14 @@ func startServerWith(tb testing.TB, tn *tenant.Tenant, overrides map[string]stri
 	for k, v := range overrides {
 		env[k] = v
 	}
-	cfg, err := LoadConfig(func(k string) string { return env[k] })
+	cfg, err := app.LoadConfig(func(k string) string { return env[k] })
 	if err != nil {
 		tb.Fatalf("config: %v", err)
 	}
 	logs := &syncBuffer{}
-	a, err := newApp(context.Background(), cfg, newLogger(logs, "debug"))
+	a, err := app.New(context.Background(), cfg, app.WithLogger(app.NewLogger(logs, "debug")))
 	if err != nil {
-		tb.Fatalf("newApp: %v", err)
+		tb.Fatalf("app.New: %v", err)
 	}
 	srv := httptest.NewServer(a.Handler)
 	tb.Cleanup(func() {

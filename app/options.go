@@ -1,0 +1,41 @@
+package app
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/gqlneo/gqlneo/httpapi"
+)
+
+// Option changes how New builds the App.
+type Option func(*options)
+
+// options are what Option sets; New fills the defaults.
+type options struct {
+	logger  *slog.Logger
+	observe func(cypher string, params map[string]any)
+}
+
+// WithLogger makes the App log to logger. The default is JSON to standard
+// output at cfg.LogLevel, as NewLogger(os.Stdout, cfg.LogLevel) builds it.
+func WithLogger(logger *slog.Logger) Option {
+	return func(o *options) { o.logger = logger }
+}
+
+// WithStatementObserver calls observe with every Cypher statement and its
+// parameters before the statement is sent (neo4jrepo.WithStatementObserver).
+// It exists for tools such as the benchmark's floor, which learns the exact
+// Cypher the server sends; the server itself sets none, since parameters
+// hold personal data. The default is no observer.
+func WithStatementObserver(observe func(cypher string, params map[string]any)) Option {
+	return func(o *options) { o.observe = observe }
+}
+
+// NewLogger returns the server's logger: JSON lines to w at level (debug,
+// info, warn or error; anything else is info), with the request id of the
+// record's context added by httpapi.LogHandler.
+func NewLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(httpapi.LogHandler{Handler: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})})
+}
