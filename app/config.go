@@ -213,6 +213,10 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	// The hook's route is reachable by anyone who can reach the server, the
 	// dev issuer's included, so a guessable secret is refused everywhere.
 	c.Auth0HookSecret = r.getenv("AUTH0_HOOK_SECRET")
+	if strings.TrimSpace(c.Auth0HookSecret) != c.Auth0HookSecret {
+		// The hook compares the bearer token trimmed: such a secret could never match.
+		r.fail("AUTH0_HOOK_SECRET", "has leading or trailing white space; store the secret without it")
+	}
 	if c.Auth0HookSecret != "" && len(c.Auth0HookSecret) < minHookSecretLen {
 		r.fail("AUTH0_HOOK_SECRET", "is shorter than 16 characters; generate one with `openssl rand -hex 32` and store the same value as the Action's secret")
 	}

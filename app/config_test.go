@@ -54,6 +54,7 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"a profiling address on every interface", "DEBUG_ADDR", ":6060", "not a loopback host:port"},
 		{"a profiling address on a public IP", "DEBUG_ADDR", "203.0.113.7:6060", "not a loopback host:port"},
 		{"a hook secret of 15 characters", "AUTH0_HOOK_SECRET", "dev-hook-secret", "shorter than 16 characters"},
+		{"a hook secret with a trailing space", "AUTH0_HOOK_SECRET", "0123456789abcdef0123 ", "leading or trailing white space"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
