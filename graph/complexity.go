@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/gqlneo/gqlneo/apierr"
 	"github.com/gqlneo/gqlneo/cypher"
 	"github.com/gqlneo/gqlneo/domain"
 )
@@ -41,9 +42,7 @@ func (c costLimit) MutateOperationContext(_ context.Context, opCtx *graphql.Oper
 	w := costWalker{limit: c, opCtx: opCtx, fragments: map[string]int{}}
 	cost := w.selection(rootTypeName(opCtx.Operation), opCtx.Operation.SelectionSet, 0)
 	if cost > c.max {
-		err := gqlerror.Errorf("The operation costs %s; the limit is %d.", costString(cost), c.max)
-		err.Extensions = map[string]any{"code": "COMPLEXITY_LIMIT_EXCEEDED"}
-		return err
+		return refusal(apierr.New(apierr.ComplexityLimitExceeded, fmt.Sprintf("The operation costs %s; the limit is %d.", costString(cost), c.max)))
 	}
 	return nil
 }

@@ -9,19 +9,11 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 )
-
-func init() {
-	// Document-limit errors are request errors: HTTP 400/422, like parse errors.
-	for _, code := range []string{CodeDepthLimitExceeded, CodeAuthFieldLimit} {
-		errcode.RegisterErrorType(code, errcode.KindProtocol)
-	}
-}
 
 // Limits bound what one GraphQL document may cost.
 type Limits struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/gqlneo/gqlneo/apierr"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -24,9 +25,7 @@ func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
 func (d depthLimit) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	depth := selectionDepth(opCtx.Doc, opCtx.Operation.SelectionSet, map[string]bool{})
 	if depth > d.max {
-		err := gqlerror.Errorf("The operation is nested %d levels deep; the limit is %d.", depth, d.max)
-		err.Extensions = map[string]any{"code": CodeDepthLimitExceeded}
-		return err
+		return refusal(apierr.New(apierr.DepthLimitExceeded, fmt.Sprintf("The operation is nested %d levels deep; the limit is %d.", depth, d.max)))
 	}
 	return nil
 }
@@ -84,9 +83,7 @@ func (authFieldLimit) MutateOperationContext(_ context.Context, opCtx *graphql.O
 		}
 	}
 	if n > 1 {
-		err := gqlerror.Errorf("%s", fmt.Sprintf("An operation may hold at most one login, refreshToken or signup field; this one holds %d.", n))
-		err.Extensions = map[string]any{"code": CodeAuthFieldLimit}
-		return err
+		return refusal(apierr.New(apierr.AuthFieldLimit, fmt.Sprintf("An operation may hold at most one login, refreshToken or signup field; this one holds %d.", n)))
 	}
 	return nil
 }

@@ -10,10 +10,10 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/gqlneo/gqlneo/apierr"
 	"github.com/gqlneo/gqlneo/auth"
 )
 
@@ -76,13 +76,13 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		params.OperationName = q.Get("operationName")
 		if v := q.Get("variables"); v != "" {
 			if err := decodeJSON([]byte(v), &params.Variables); err != nil {
-				t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The variables parameter is not a JSON object.")
+				t.fail(w, r, exec, apierr.New(apierr.BadRequest, "The variables parameter is not a JSON object."))
 				return
 			}
 		}
 		if v := q.Get("extensions"); v != "" {
 			if err := decodeJSON([]byte(v), &params.Extensions); err != nil {
-				t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The extensions parameter is not a JSON object.")
+				t.fail(w, r, exec, apierr.New(apierr.BadRequest, "The extensions parameter is not a JSON object."))
 				return
 			}
 		}
@@ -91,52 +91,50 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
-				t.fail(w, r, exec, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, "The request body is too large.")
+				t.fail(w, r, exec, apierr.New(apierr.RequestTooLarge, "The request body is too large."))
 				return
 			}
-			t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The request body could not be read.")
+			t.fail(w, r, exec, apierr.New(apierr.BadRequest, "The request body could not be read."))
 			return
 		}
 		var req rawRequest
 		if err := decodeJSON(body, &req); err != nil {
-			t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The request body is not a JSON GraphQL request ({\"query\": ..., \"variables\": {...}}).")
+			t.fail(w, r, exec, apierr.New(apierr.BadRequest, "The request body is not a JSON GraphQL request ({\"query\": ..., \"variables\": {...}})."))
 			return
 		}
 		params.Query, params.OperationName = req.Query, req.OperationName
 		params.Variables, params.Extensions = req.Variables, req.Extensions
 	}
 	if strings.TrimSpace(params.Query) == "" {
-		t.fail(w, r, exec, http.StatusBadRequest, CodeBadRequest, "The request has no query.")
+		t.fail(w, r, exec, apierr.New(apierr.BadRequest, "The request has no query."))
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
+		// A well-formed request whose document or variables are refused
+		// (parse, validation, coercion, the limits): 200 to
+		// application/json, 400 to application/graphql-response+json, as
+		// the GraphQL-over-HTTP spec asks; no data entry either way.
 		status := http.StatusOK
-		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+		if contentType == mediaGraphQLResponse {
 			status = http.StatusBadRequest
-			if contentType == mediaJSON {
-				status = http.StatusUnprocessableEntity
-			}
 		}
 		w.WriteHeader(status)
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
+		writeRequestError(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
 		return
 	}
 	if r.Method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", "POST")
-		t.fail(w, r, exec, http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Only queries may be sent with GET; send mutations with POST.")
+		t.fail(w, r, exec, apierr.New(apierr.MethodNotAllowed, "Only queries may be sent with GET; send mutations with POST."))
 		return
 	}
 	if tokenErr, ok := auth.TokenErrorFromContext(ctx); ok && !onlyTokenExemptFields(opCtx) {
 		auth.WriteWWWAuthenticate(w.Header(), tokenErr.Reason)
 		w.WriteHeader(http.StatusUnauthorized)
-		err := &gqlerror.Error{
-			Message:    "The access token is not valid; sign in again.",
-			Extensions: map[string]any{"code": CodeUnauthenticated, "reason": tokenErr.Reason},
-		}
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), gqlerror.List{err}))
+		err := apierr.New(apierr.Unauthenticated, "The access token is not valid; sign in again.", "reason", tokenErr.Reason)
+		writeRequestError(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), gqlerror.List{refusal(err)}))
 		return
 	}
 
@@ -144,11 +142,29 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	writeResponse(w, responses(ctx))
 }
 
-// fail answers a request-level error with its status and code.
-func (httpTransport) fail(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, status int, code, message string) {
-	w.WriteHeader(status)
-	err := &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
-	writeResponse(w, exec.DispatchError(r.Context(), gqlerror.List{err}))
+// fail answers a request that is not a well-formed GraphQL request, with
+// the status apierr gives its code.
+func (httpTransport) fail(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, e *apierr.Error) {
+	w.WriteHeader(apierr.Status(e.Code))
+	writeRequestError(w, exec.DispatchError(r.Context(), gqlerror.List{refusal(e)}))
+}
+
+// refusal is an apierr.Error as the executor's own error: the presenter
+// passes it through with its code.
+func refusal(e *apierr.Error) *gqlerror.Error {
+	return &gqlerror.Error{Message: e.Message, Extensions: e.Ext()}
+}
+
+// writeRequestError writes a response that has no data: a request error.
+func writeRequestError(w io.Writer, resp *graphql.Response) {
+	b, err := json.Marshal(struct {
+		Errors     gqlerror.List  `json:"errors"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Errors, resp.Extensions})
+	if err != nil {
+		b = []byte(`{"errors":[{"message":"Internal server error.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
+	}
+	_, _ = w.Write(b)
 }
 
 // onlyTokenExemptFields reports whether every root field of the operation is

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/gqlneo/gqlneo/apierr"
 )
 
 // ReadinessCheck reports whether a dependency is ready; name appears in /readyz.
@@ -68,6 +69,10 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}
+	// Anything else is a JSON 404 with a code, like every error the server writes.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		apierr.Write(w, apierr.New(apierr.NotFound, "There is nothing at "+routeOf(r.URL.Path)+"; the API is at /graphql."))
+	})
 	if cfg.GraphiQL {
 		mux.Handle("GET /{$}", playground.Handler("GraphQL API", "/graphql"))
 	}
@@ -103,9 +108,7 @@ func withDeadline(d time.Duration, next http.Handler) http.Handler {
 func withBodyLimit(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{{
-				"message": "The request body is too large.", "extensions": map[string]string{"code": "REQUEST_TOO_LARGE"},
-			}}})
+			apierr.Write(w, apierr.New(apierr.RequestTooLarge, "The request body is too large."))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
@@ -170,10 +173,7 @@ func withRecover(logger *slog.Logger, next http.Handler) http.Handler {
 					panic(v)
 				}
 				logger.ErrorContext(r.Context(), "panic", "panic", v, "stack", string(debug.Stack()))
-				writeJSON(w, http.StatusInternalServerError, map[string]any{"errors": []map[string]any{{
-					"message":    "Internal server error (request id " + RequestIDFromContext(r.Context()) + ").",
-					"extensions": map[string]string{"code": "INTERNAL_SERVER_ERROR", "requestId": RequestIDFromContext(r.Context())},
-				}}})
+				apierr.Write(w, apierr.InternalError(RequestIDFromContext(r.Context())))
 			}
 		}()
 		next.ServeHTTP(w, r)

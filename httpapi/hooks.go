@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gqlneo/gqlneo/apierr"
 	"github.com/gqlneo/gqlneo/domain"
 )
 
@@ -44,24 +45,24 @@ func userRegisteredHook(secret string, register RegisterFunc, logger *slog.Logge
 	want := sha256.Sum256([]byte(secret))
 	return func(w http.ResponseWriter, r *http.Request) {
 		if secret == "" || register == nil {
-			http.NotFound(w, r)
+			apierr.Write(w, apierr.New(apierr.NotFound, "The registration hook is not enabled (AUTH0_HOOK_SECRET is unset)."))
 			return
 		}
 		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		got := sha256.Sum256([]byte(strings.TrimSpace(token)))
 		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="hooks"`)
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized", "reason": "missing or wrong hook secret"})
+			apierr.Write(w, apierr.New(apierr.Unauthenticated, "The hook secret is missing or wrong.", "reason", "missing or wrong hook secret"))
 			return
 		}
 		reg, reason := decodeRegistration(http.MaxBytesReader(w, r.Body, maxHookBody))
 		if reason != "" {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_body", "reason": reason})
+			apierr.Write(w, apierr.New(apierr.BadRequest, "The registration event is not valid: "+reason+".", "reason", reason))
 			return
 		}
 		if err := register(r.Context(), reg); err != nil {
 			logger.ErrorContext(r.Context(), "user-registered hook failed", "error", err.Error())
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "unavailable", "reason": "the registration could not be stored; retry", "requestId": RequestIDFromContext(r.Context())})
+			apierr.Write(w, apierr.New(apierr.ServiceUnavailable, "The registration could not be stored; retry.", "requestId", RequestIDFromContext(r.Context())))
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -1,0 +1,193 @@
+// Package apierr is the API's error edge: the stable codes clients branch on
+// (`extensions.code`), the one table that gives each its HTTP status, the
+// one function that turns any error into a client-safe answer, and the
+// writer of every error body the server sends outside a GraphQL execution.
+// Packages raise domain and auth sentinels (or an *Error for refusals of
+// the request itself); only this package assigns codes to them.
+package apierr
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/gqlneo/gqlneo/auth"
+	"github.com/gqlneo/gqlneo/domain"
+)
+
+// The stable values of `extensions.code`. The README's error table lists
+// them with their statuses. Never rename one.
+const (
+	Unauthenticated         = "UNAUTHENTICATED"
+	Forbidden               = "FORBIDDEN"
+	NotFound                = "NOT_FOUND"
+	BadUserInput            = "BAD_USER_INPUT"
+	BadRequest              = "BAD_REQUEST"
+	RequestTooLarge         = "REQUEST_TOO_LARGE"
+	MethodNotAllowed        = "METHOD_NOT_ALLOWED"
+	DepthLimitExceeded      = "DEPTH_LIMIT_EXCEEDED"
+	ComplexityLimitExceeded = "COMPLEXITY_LIMIT_EXCEEDED"
+	AuthFieldLimit          = "AUTH_FIELD_LIMIT"
+	InvalidCredentials      = "INVALID_CREDENTIALS"
+	MFARequired             = "MFA_REQUIRED"
+	AccountBlocked          = "ACCOUNT_BLOCKED"
+	PasswordResetRequired   = "PASSWORD_RESET_REQUIRED"
+	RateLimited             = "RATE_LIMITED"
+	AccessDenied            = "ACCESS_DENIED"
+	AccountExists           = "ACCOUNT_EXISTS"
+	AuthProviderUnavailable = "AUTH_PROVIDER_UNAVAILABLE"
+	ServiceUnavailable      = "SERVICE_UNAVAILABLE"
+	Timeout                 = "TIMEOUT"
+	Internal                = "INTERNAL_SERVER_ERROR"
+)
+
+// statuses is the HTTP status of an answer that is only an error, by code.
+// Errors inside an executed operation travel in a 200 answer beside the data.
+var statuses = map[string]int{
+	Unauthenticated:         http.StatusUnauthorized,
+	Forbidden:               http.StatusForbidden,
+	NotFound:                http.StatusNotFound,
+	BadUserInput:            http.StatusBadRequest,
+	BadRequest:              http.StatusBadRequest,
+	RequestTooLarge:         http.StatusRequestEntityTooLarge,
+	MethodNotAllowed:        http.StatusMethodNotAllowed,
+	DepthLimitExceeded:      http.StatusBadRequest,
+	ComplexityLimitExceeded: http.StatusBadRequest,
+	AuthFieldLimit:          http.StatusBadRequest,
+	RateLimited:             http.StatusTooManyRequests,
+	ServiceUnavailable:      http.StatusServiceUnavailable,
+	AuthProviderUnavailable: http.StatusServiceUnavailable,
+	Timeout:                 http.StatusGatewayTimeout,
+	Internal:                http.StatusInternalServerError,
+}
+
+// Status is the HTTP status of an answer that holds only an error of code.
+func Status(code string) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Error is a client-safe error: its code, a message meant for the caller,
+// and extensions beside the code.
+type Error struct {
+	Code       string
+	Message    string
+	Extensions map[string]any
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// New returns an *Error; ext are extension key/value pairs.
+func New(code, message string, ext ...any) *Error {
+	e := &Error{Code: code, Message: message}
+	for i := 0; i+1 < len(ext); i += 2 {
+		if k, ok := ext[i].(string); ok {
+			if e.Extensions == nil {
+				e.Extensions = map[string]any{}
+			}
+			e.Extensions[k] = ext[i+1]
+		}
+	}
+	return e
+}
+
+// Ext is the error's extensions with its code: what `extensions` shows.
+func (e *Error) Ext() map[string]any {
+	out := make(map[string]any, len(e.Extensions)+1)
+	for k, v := range e.Extensions {
+		out[k] = v
+	}
+	out["code"] = e.Code
+	return out
+}
+
+// InternalError is what an unknown error becomes: a generic message naming
+// the request id, so the caller can quote it and the log can be found.
+func InternalError(requestID string) *Error {
+	return New(Internal, "Internal server error (request id "+requestID+").", "requestId", requestID)
+}
+
+// Classify turns err into its client-safe answer. ok is false for errors
+// this package does not know: the caller logs them and answers InternalError.
+// Unknown text (Neo4j's, a stack) is never part of an answer.
+func Classify(err error) (e *Error, ok bool) {
+	var own *Error
+	var input *domain.InputError
+	var mfa *auth.MFARequiredError
+	var limited *auth.RateLimitedError
+	switch {
+	case errors.As(err, &own):
+		return own, true
+	case errors.As(err, &input):
+		return New(BadUserInput, input.Message, "field", input.Field), true
+	case errors.As(err, &mfa):
+		return New(MFARequired, "Multi-factor authentication is required to sign in.", "mfaToken", mfa.MFAToken), true
+	case errors.As(err, &limited):
+		return New(RateLimited, "Too many attempts; try again later.", "retryAfterSeconds", RetrySeconds(limited.RetryAfter)), true
+	}
+	for _, s := range sentinels {
+		if errors.Is(err, s.err) {
+			return New(s.code, s.message), true
+		}
+	}
+	return nil, false
+}
+
+// sentinels are the known sentinel errors, in the order they are tested.
+var sentinels = []struct {
+	err           error
+	code, message string
+}{
+	{domain.ErrUnauthenticated, Unauthenticated, "This field needs a valid access token."},
+	{domain.ErrForbidden, Forbidden, "You do not have permission to do this."},
+	{domain.ErrNotFound, NotFound, "Not found."},
+	{domain.ErrSelfFollow, BadUserInput, "You cannot follow yourself."},
+	{auth.ErrInvalidCredentials, InvalidCredentials, "Wrong email or password."},
+	{auth.ErrInvalidRefreshToken, InvalidCredentials, "The refresh token is invalid or has expired; sign in again."},
+	{auth.ErrAccountBlocked, AccountBlocked, "This account is blocked."},
+	{auth.ErrPasswordResetRequired, PasswordResetRequired, "This password must be changed before signing in; reset it by email."},
+	{auth.ErrRateLimited, RateLimited, "Too many attempts; try again later."},
+	{auth.ErrAccountExists, AccountExists, "An account with this email already exists; sign in instead."},
+	{auth.ErrAccessDenied, AccessDenied, "Sign-in was denied."},
+	{auth.ErrProviderUnavailable, AuthProviderUnavailable, "The identity provider is unavailable; try again shortly."},
+	{domain.ErrUnavailable, ServiceUnavailable, "The database is unavailable; try again shortly."},
+	{context.DeadlineExceeded, Timeout, "The request took too long and was stopped."},
+}
+
+// RetrySeconds rounds a wait up to whole seconds, at least 1.
+func RetrySeconds(d time.Duration) int {
+	s := int(math.Ceil(d.Seconds()))
+	if s < 1 {
+		s = 1
+	}
+	return s
+}
+
+// body is an error answer: GraphQL's errors list, with no data entry.
+type body struct {
+	Errors []entry `json:"errors"`
+}
+
+type entry struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Write answers e alone, as JSON in GraphQL's error shape, with Status(e.Code).
+func Write(w http.ResponseWriter, e *Error) {
+	WriteStatus(w, Status(e.Code), e)
+}
+
+// WriteStatus is Write with an explicit status.
+func WriteStatus(w http.ResponseWriter, status int, e *Error) {
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body{Errors: []entry{{Message: e.Message, Extensions: e.Ext()}}})
+}
