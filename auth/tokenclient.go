@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gqlneo/gqlneo/domain"
 )
 
 const (
@@ -27,15 +29,10 @@ const (
 	tcScope = "openid profile email offline_access"
 	// tcMaxBody bounds every answer read from Auth0.
 	tcMaxBody = 1 << 20
-	// tcMaxLoginField bounds usernames, passwords and refresh tokens sent to
-	// /oauth/token: longer input cannot be a real credential, so it is
-	// refused without a network call.
-	tcMaxLoginField = 1024
-	// Signup limits: RFC 5321 path limit for the email, a generous bound for
-	// the password, and a display-name bound.
-	tcMaxEmailBytes     = 254
-	tcMaxPasswordBytes  = 128
-	tcMaxNameRunes      = 200
+	// Usernames, passwords, refresh tokens and signup fields longer than the
+	// domain's limits cannot be real credentials: they are refused without a
+	// network call (domain.MaxEmailBytes, MaxPasswordBytes,
+	// MaxRefreshTokenBytes, MaxNameRunes).
 	tcMaxAccessTokenLen = 16 << 10
 )
 
@@ -183,7 +180,7 @@ type TokenSet struct {
 // for a wrong password, an unknown user, or an empty or implausibly long
 // input (the latter without calling Auth0).
 func (c *TokenClient) PasswordLogin(ctx context.Context, username, password, endUserIP string) (*TokenSet, error) {
-	if username == "" || password == "" || len(username) > tcMaxLoginField || len(password) > tcMaxLoginField {
+	if username == "" || password == "" || len(username) > domain.MaxEmailBytes || len(password) > domain.MaxPasswordBytes {
 		return nil, ErrInvalidCredentials
 	}
 	form := url.Values{
@@ -209,7 +206,7 @@ func (c *TokenClient) PasswordLogin(ctx context.Context, username, password, end
 // the token, or without calling Auth0 when it is empty or implausibly long,
 // besides the errors listed on TokenClient.
 func (c *TokenClient) Refresh(ctx context.Context, refreshToken, endUserIP string) (*TokenSet, error) {
-	if refreshToken == "" || len(refreshToken) > tcMaxLoginField {
+	if refreshToken == "" || len(refreshToken) > domain.MaxRefreshTokenBytes {
 		return nil, ErrInvalidRefreshToken
 	}
 	form := url.Values{
@@ -366,9 +363,10 @@ type tcSignupAnswer struct {
 
 // Signup creates a user in the signup database connection (see
 // WithSignupConnection). Inputs are checked first, without calling Auth0:
-// the email must be a plain address of at most 254 bytes, the password
-// non-empty and at most 128 bytes, and the optional name valid UTF-8 of at
-// most 200 characters without control characters; failures are
+// the email must be a plain address of at most domain.MaxEmailBytes, the
+// password non-empty and at most domain.MaxPasswordBytes, and the optional
+// name valid UTF-8 of at most domain.MaxNameRunes characters without control
+// characters; failures are
 // *InvalidSignupError. Auth0's answers map to ErrAccountExists,
 // *InvalidSignupError (password policy, breached password, bad email), or
 // the errors listed on TokenClient. Signup does not log the user in.
@@ -426,19 +424,19 @@ func tcCheckSignup(email, password, name string) error {
 	switch {
 	case email == "":
 		return &InvalidSignupError{Field: "email", Reason: "email address is required"}
-	case len(email) > tcMaxEmailBytes:
+	case len(email) > domain.MaxEmailBytes:
 		return &InvalidSignupError{Field: "email", Reason: "email address is too long"}
 	case !tcPlainAddress(email):
 		return &InvalidSignupError{Field: "email", Reason: "email address is not valid"}
 	case password == "":
 		return &InvalidSignupError{Field: "password", Reason: "password is required"}
-	case len(password) > tcMaxPasswordBytes:
+	case len(password) > domain.MaxPasswordBytes:
 		return &InvalidSignupError{Field: "password", Reason: "password is too long"}
 	case !utf8.ValidString(password):
 		return &InvalidSignupError{Field: "password", Reason: "password is not valid text"}
 	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return &InvalidSignupError{Field: "name", Reason: "name contains invalid characters"}
-	case utf8.RuneCountInString(name) > tcMaxNameRunes:
+	case utf8.RuneCountInString(name) > domain.MaxNameRunes:
 		return &InvalidSignupError{Field: "name", Reason: "name is too long"}
 	}
 	return nil

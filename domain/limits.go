@@ -21,9 +21,14 @@ const (
 	MaxBodyRunes    = 20000
 	MaxCommentRunes = 5000
 	MaxBioRunes     = 1000
-	// MaxNameRunes bounds display names, from updateProfile and signup alike.
-	MaxNameRunes  = 100
-	MaxPictureURL = 2048
+	// MaxNameRunes bounds display names people type, in updateProfile and
+	// signup alike.
+	MaxNameRunes = 100
+	// MaxProviderNameRunes bounds a name the identity provider reports (the
+	// registration hook): longer than anyone types, since refusing it would
+	// lose the event.
+	MaxProviderNameRunes = 200
+	MaxPictureURL        = 2048
 	// MaxTags is how many tags a post may carry.
 	MaxTags = 5
 	// MaxSearchRunes bounds a searchUsers query.

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -104,10 +105,10 @@ func decodeRegistration(body io.Reader) (domain.Profile, string) {
 		return domain.Profile{}, "user.user_id is missing"
 	case len(reg.Subject) > 256 || !printable(reg.Subject):
 		return domain.Profile{}, "user.user_id is not a valid Auth0 user id"
-	case reg.Email != "" && (len(reg.Email) > 254 || !validEmail(reg.Email)):
+	case reg.Email != "" && (len(reg.Email) > domain.MaxEmailBytes || !validEmail(reg.Email)):
 		return domain.Profile{}, "user.email is not a valid email address"
-	case utf8.RuneCountInString(reg.Name) > 200 || !utf8.ValidString(reg.Name):
-		return domain.Profile{}, "user.name is longer than 200 characters"
+	case utf8.RuneCountInString(reg.Name) > domain.MaxProviderNameRunes || !utf8.ValidString(reg.Name):
+		return domain.Profile{}, fmt.Sprintf("user.name is longer than %d characters", domain.MaxProviderNameRunes)
 	case reg.Picture != "" && !validURL(reg.Picture):
 		return domain.Profile{}, "user.picture is not an http(s) URL"
 	case len(reg.Connection) > 128 || !printable(reg.Connection):
@@ -132,5 +133,5 @@ func validEmail(s string) bool {
 
 func validURL(s string) bool {
 	u, err := url.Parse(s)
-	return err == nil && len(s) <= 2048 && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+	return err == nil && len(s) <= domain.MaxPictureURL && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
