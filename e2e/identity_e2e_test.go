@@ -93,12 +93,18 @@ func TestMeListsTheCallersOwnIdentities(t *testing.T) {
 	}
 }
 
+// googleTwin adds a Google account with u's email, verified or not.
+func googleTwin(t *testing.T, s *testServer, u tenant.User, verified bool) tenant.User {
+	t.Helper()
+	return newUser(t, s.Tenant, func(x *tenant.User) {
+		x.Connection, x.Email, x.EmailVerified = tenant.GoogleConnection, u.Email, verified
+	})
+}
+
 func TestAnIdentityWhoseEmailBecomesVerifiedMergesAtItsNextRequest(t *testing.T) {
 	s := startServer(t, nil)
 	u := newUser(t, s.Tenant)
-	g := newUser(t, s.Tenant, func(x *tenant.User) {
-		x.Connection, x.Email, x.EmailVerified = tenant.GoogleConnection, u.Email, false
-	})
+	g := googleTwin(t, s, u, false)
 	owner := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, u.Email))
 	separate := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email))
 	if owner["id"] == separate["id"] {
@@ -119,9 +125,7 @@ func TestAnIdentityWhoseEmailBecomesVerifiedMergesAtItsNextRequest(t *testing.T)
 func TestAMutationFromAnIdentityWhoseEmailBecameVerifiedMergesFirst(t *testing.T) {
 	s := startServer(t, nil)
 	u := newUser(t, s.Tenant)
-	g := newUser(t, s.Tenant, func(x *tenant.User) {
-		x.Connection, x.Email, x.EmailVerified = tenant.GoogleConnection, u.Email, false
-	})
+	g := googleTwin(t, s, u, false)
 	owner := s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, u.Email))
 	if separate := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email)); separate["id"] == owner["id"] {
 		t.Fatal("linked while unverified")

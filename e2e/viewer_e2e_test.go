@@ -53,9 +53,7 @@ func TestAFirstFeedProvisionsTheCallersUser(t *testing.T) {
 func TestANewlyVerifiedTokensFeedIsTheMergedUsersFeed(t *testing.T) {
 	s := startServer(t, nil)
 	u := newUser(t, s.Tenant)
-	g := newUser(t, s.Tenant, func(x *tenant.User) {
-		x.Connection, x.Email, x.EmailVerified = tenant.GoogleConnection, u.Email, false
-	})
+	g := googleTwin(t, s, u, false)
 	ownerToken := realmToken(t, s.Tenant, tenant.DatabaseConnection, u.Email)
 	post := dig(s.gql(t, ownerToken, `mutation { createPost(input: {title: "Owner's own", body: "b", visibility: PRIVATE}) { id } }`, nil), "createPost", "id")
 	if separate := s.mustMe(t, realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email)); separate["id"] == nil {
@@ -73,9 +71,7 @@ func TestANewlyVerifiedTokensFeedIsTheMergedUsersFeed(t *testing.T) {
 func TestMeListsIdentitiesOldestFirst(t *testing.T) {
 	s := startServer(t, nil)
 	u := newUser(t, s.Tenant)
-	g := newUser(t, s.Tenant, func(x *tenant.User) {
-		x.Connection, x.Email, x.EmailVerified = tenant.GoogleConnection, u.Email, true
-	})
+	g := googleTwin(t, s, u, true)
 	s.mustMe(t, realmToken(t, s.Tenant, tenant.DatabaseConnection, u.Email))
 	token := realmToken(t, s.Tenant, tenant.GoogleConnection, g.Email)
 	s.mustMe(t, token)

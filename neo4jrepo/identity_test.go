@@ -184,10 +184,9 @@ func TestConcurrentMergesOfOnePairAllSucceedWithOneSurvivor(t *testing.T) {
 	}
 }
 
-func TestConcurrentFirstIdentitiesWithOneVerifiedEmailEndInOneUser(t *testing.T) {
-	db, _ := mustDB(t)
-	email := uniqueEmail(t)
-	subs := []string{"auth0|" + email, "google-oauth2|" + email, "github|" + email}
+// syncVerifiedConcurrently syncs every subject at once, each with email verified.
+func syncVerifiedConcurrently(t *testing.T, db *DB, subs []string, email string) {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make([]error, len(subs))
 	for i, sub := range subs {
@@ -203,6 +202,13 @@ func TestConcurrentFirstIdentitiesWithOneVerifiedEmailEndInOneUser(t *testing.T)
 			t.Fatalf("%s: %v", subs[i], err)
 		}
 	}
+}
+
+func TestConcurrentFirstIdentitiesWithOneVerifiedEmailEndInOneUser(t *testing.T) {
+	db, _ := mustDB(t)
+	email := uniqueEmail(t)
+	subs := []string{"auth0|" + email, "google-oauth2|" + email, "github|" + email}
+	syncVerifiedConcurrently(t, db, subs, email)
 	if got := count(t, db, "MATCH (u:User)-[:HAS_IDENTITY]->(i:Identity) WHERE i.sub IN $subs RETURN count(DISTINCT u) AS n", map[string]any{"subs": subs}); got != 1 {
 		t.Errorf("%d Users, want 1", got)
 	}
@@ -364,21 +370,7 @@ func TestConcurrentVerificationsOfOneAddressEndWithOneOwner(t *testing.T) {
 	for _, sub := range subs {
 		mustSync(t, db, domain.Profile{Subject: sub, Email: email, EmailVerified: false})
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(subs))
-	for i, sub := range subs {
-		wg.Add(1)
-		go func(i int, sub string) {
-			defer wg.Done()
-			_, errs[i] = db.SyncIdentity(context.Background(), domain.Profile{Subject: sub, Email: email, EmailVerified: true}, SyncSeen)
-		}(i, sub)
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("%s: %v", subs[i], err)
-		}
-	}
+	syncVerifiedConcurrently(t, db, subs, email)
 	if users, nodes := owners(t, db, email); users != 1 || nodes != 1 {
 		t.Errorf("%d Users own the address through %d nodes, want 1 and 1", users, nodes)
 	}
