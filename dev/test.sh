@@ -8,6 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source dev/lib.sh
 
+# The browser tests drive Debian's Chromium; install it when it is missing
+# (as root, which CI and the dev machines are).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium for the browser tests…"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 port=${NEO4J_TEST_PORT:-7688}
 log=$(mktemp -t neo4j-test.XXXXXX.log)
 pid=

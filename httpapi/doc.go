@@ -4,7 +4,9 @@
 // NewHandler (handler.go) builds the server's one http.Handler. Its routes are
 // /graphql, GET /healthz (the process runs), GET /readyz (runs the given
 // ReadinessChecks and answers 503 naming any that fail), GET /metrics,
-// GraphiQL at / when enabled, and POST /hooks/auth0/user-registered. Every
+// GraphiQL at / when enabled (package graphiql: the page and its embedded
+// files under /graphiql/assets/, nothing from the web), and
+// POST /hooks/auth0/user-registered. Every
 // request first gets a request id (requestid.go: the caller's X-Request-Id
 // when well-formed, else a new one, echoed in the answer and added to every
 // log record by LogHandler), then a JSON access log line and a request count,

@@ -7,10 +7,11 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/gqlneo/gqlneo/apierr"
+	"github.com/gqlneo/gqlneo/httpapi/graphiql"
 )
 
 // ReadinessCheck reports whether a dependency is ready; name appears in /readyz.
@@ -41,7 +42,7 @@ type Config struct {
 	HookSecret string
 	// Register stores a user-registered event.
 	Register RegisterFunc
-	// GraphiQL serves the GraphiQL IDE at /.
+	// GraphiQL serves the GraphiQL IDE at / and its files under /graphiql/assets/.
 	GraphiQL bool
 	// MaxBodyBytes caps request bodies (413 beyond).
 	MaxBodyBytes int64
@@ -74,7 +75,8 @@ func NewHandler(cfg Config) http.Handler {
 		apierr.Write(w, apierr.New(apierr.NotFound, "There is nothing at "+routeOf(r.URL.Path)+"; the API is at /graphql."))
 	})
 	if cfg.GraphiQL {
-		mux.Handle("GET /{$}", playground.Handler("GraphQL API", "/graphql"))
+		mux.Handle("GET /{$}", graphiql.Page("/graphql"))
+		mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	}
 	return withRequestID(withAccessLog(cfg.Logger, cfg.Observer, withRecover(cfg.Logger, mux)))
 }
@@ -161,6 +163,9 @@ func routeOf(path string) string {
 	switch path {
 	case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/hooks/auth0/user-registered":
 		return path
+	}
+	if strings.HasPrefix(path, graphiql.AssetsPath) {
+		return graphiql.AssetsPath
 	}
 	return "other"
 }
