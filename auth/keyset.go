@@ -413,3 +413,21 @@ func parseKeySet(body []byte) (*keySetSnapshot, error) {
 	}
 	return snap, nil
 }
+
+// HasKey reports whether the current key set holds kid, refreshing a stale
+// set in the background as KeyFunc does, so a key that leaves the issuer's
+// JWKS stops counting within the cache TTL. It never fetches in the
+// foreground: before any key set has loaded it answers false.
+func (k *KeySet) HasKey(ctx context.Context, kid string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	snap := k.keys
+	if snap == nil {
+		return false
+	}
+	if k.now().Sub(snap.fetchedAt) >= k.ttl {
+		k.startFetchLocked(ctx, false)
+	}
+	_, ok := snap.byKeyID[kid]
+	return ok
+}

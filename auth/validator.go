@@ -16,6 +16,9 @@ import (
 
 const (
 	validatorDefaultClockSkew = 30 * time.Second
+	// validatorDefaultVerifiedCache is how many verified tokens a Validator
+	// remembers (see WithVerifiedCache).
+	validatorDefaultVerifiedCache = 10_000
 	// tokenMaxBytes caps a token (and the Authorization header carrying it).
 	// Auth0 access tokens are 1–2 KiB; 16 KiB is more than proxies such as
 	// nginx pass by default, so nothing legitimate is refused.
@@ -35,7 +38,8 @@ const (
 // containing the audience (string or array), and nbf, exp and iat within the
 // clock skew. A Validator is safe for concurrent use.
 type Validator struct {
-	core tokenVerifier
+	core     tokenVerifier
+	verified *verifiedCache // nil: every token is verified in full
 }
 
 // IDTokenValidator checks the ID token returned with an access token by the
@@ -50,8 +54,10 @@ type IDTokenValidator struct {
 
 // validatorConfig collects what ValidatorOptions set.
 type validatorConfig struct {
-	clockSkew time.Duration
-	namespace string
+	clockSkew    time.Duration
+	namespace    string
+	verifiedSize int
+	now          func() time.Time
 }
 
 // ValidatorOption configures a Validator or an IDTokenValidator.
@@ -82,6 +88,19 @@ func WithClaimsNamespace(ns string) ValidatorOption {
 	}
 }
 
+// WithVerifiedCache sets how many verified access tokens a Validator
+// remembers, so a token sent again is not verified again while it would
+// still pass: until its exp plus the clock skew, and while its signing key is
+// in the key set (a key that leaves the issuer's JWKS stops counting within
+// the key set's cache TTL, as for a full check). The default is 10,000
+// tokens (a few MB); 0 verifies every token in full. ID token validators
+// ignore this option.
+func WithVerifiedCache(size int) ValidatorOption {
+	return func(c *validatorConfig) {
+		c.verifiedSize = max(size, 0)
+	}
+}
+
 // NewValidator returns a Validator for access tokens issued by issuer (for
 // Auth0, "https://TENANT.auth0.com/" with its trailing slash) for any of the
 // given audiences (the API identifier), verified with keys.
@@ -93,7 +112,11 @@ func NewValidator(keys *KeySet, issuer string, audience []string, opts ...Valida
 	if err != nil {
 		return nil, err
 	}
-	return &Validator{core: core}, nil
+	v := &Validator{core: core}
+	if cfg.verifiedSize > 0 {
+		v.verified = newVerifiedCache(cfg.verifiedSize, keys, cfg.now)
+	}
+	return v, nil
 }
 
 // Validate checks token, the bare JWT without "Bearer ", and returns its
@@ -101,7 +124,12 @@ func NewValidator(keys *KeySet, issuer string, audience []string, opts ...Valida
 // ErrInvalidToken, and also ErrKeysUnavailable when no signing keys could be
 // loaded.
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
-	reg, custom, err := v.core.verify(ctx, token)
+	if v.verified != nil {
+		if c, ok := v.verified.get(ctx, token); ok {
+			return c, nil
+		}
+	}
+	reg, custom, kid, err := v.core.verifyKID(ctx, token)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +146,9 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error)
 		Connection:    custom.connection,
 		ExpiresAt:     time.Unix(reg.Expiry, 0),
 		Token:         token,
+	}
+	if v.verified != nil {
+		v.verified.add(token, kid, c, c.ExpiresAt.Add(v.core.clockSkew))
 	}
 	return c, nil
 }
@@ -154,7 +185,7 @@ func (v *IDTokenValidator) Validate(ctx context.Context, idToken string) (*IDCla
 }
 
 func newValidatorConfig(opts []ValidatorOption) validatorConfig {
-	cfg := validatorConfig{clockSkew: validatorDefaultClockSkew}
+	cfg := validatorConfig{clockSkew: validatorDefaultClockSkew, verifiedSize: validatorDefaultVerifiedCache, now: time.Now}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -164,7 +195,8 @@ func newValidatorConfig(opts []ValidatorOption) validatorConfig {
 // tokenVerifier is the part both validators share: the pre-checks this
 // package adds, the library call, and the mapping of its errors.
 type tokenVerifier struct {
-	lib *validator.Validator
+	lib       *validator.Validator
+	clockSkew time.Duration
 }
 
 func newTokenVerifier(keys *KeySet, issuer string, audience []string, cfg validatorConfig,
@@ -182,33 +214,39 @@ func newTokenVerifier(keys *KeySet, issuer string, audience []string, cfg valida
 	if err != nil {
 		return tokenVerifier{}, fmt.Errorf("auth: %w", err)
 	}
-	return tokenVerifier{lib: lib}, nil
+	return tokenVerifier{lib: lib, clockSkew: cfg.clockSkew}, nil
 }
 
 // verify runs the checks and returns the registered and custom claims, or a
 // *TokenError.
 func (t tokenVerifier) verify(ctx context.Context, token string) (*validator.RegisteredClaims, *tokenClaims, error) {
+	reg, custom, _, err := t.verifyKID(ctx, token)
+	return reg, custom, err
+}
+
+// verifyKID is verify that also returns the key id the token was signed with.
+func (t tokenVerifier) verifyKID(ctx context.Context, token string) (*validator.RegisteredClaims, *tokenClaims, string, error) {
 	kid, err := inspectCompactJWS(token)
 	if err != nil {
-		return nil, nil, newTokenError(err)
+		return nil, nil, "", newTokenError(err)
 	}
 	// The KeyFunc only receives the context, so the kid travels in it.
 	res, err := t.lib.ValidateToken(withKeyID(ctx, kid), token)
 	if err != nil {
-		return nil, nil, newTokenError(err)
+		return nil, nil, "", newTokenError(err)
 	}
 	vc, ok := res.(*validator.ValidatedClaims)
 	if !ok {
-		return nil, nil, newTokenError(fmt.Errorf("unexpected validator result %T", res))
+		return nil, nil, "", newTokenError(fmt.Errorf("unexpected validator result %T", res))
 	}
 	custom, ok := vc.CustomClaims.(*tokenClaims)
 	if !ok {
-		return nil, nil, newTokenError(fmt.Errorf("unexpected custom claims %T", vc.CustomClaims))
+		return nil, nil, "", newTokenError(fmt.Errorf("unexpected custom claims %T", vc.CustomClaims))
 	}
 	if vc.RegisteredClaims.Subject == "" {
-		return nil, nil, newTokenError(errTokenNoSubject)
+		return nil, nil, "", newTokenError(errTokenNoSubject)
 	}
-	return &vc.RegisteredClaims, custom, nil
+	return &vc.RegisteredClaims, custom, kid, nil
 }
 
 // inspectCompactJWS checks, before the library parses anything, that token is

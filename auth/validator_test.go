@@ -452,3 +452,80 @@ func BenchmarkValidatorValidate(b *testing.B) {
 		}
 	}
 }
+
+func TestAVerifiedTokenIsRefusedExactlyWhenAFullCheckWouldRefuseIt(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a token sent again is not verified again", func(t *testing.T) {
+		f := newJFIssuer(t)
+		v, _, _ := newJFValidator(t, f)
+		token := f.sign(t, f.claims())
+		first, err := v.Validate(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := v.Validate(ctx, token)
+		if err != nil || again.Subject != first.Subject || again.Token != token {
+			t.Fatalf("again = %+v, %v", again, err)
+		}
+		if v.verified.entries.Len() != 1 {
+			t.Errorf("%d cached tokens, want 1", v.verified.entries.Len())
+		}
+		again.Subject = "changed by a caller"
+		if third, _ := v.Validate(ctx, token); third.Subject != first.Subject {
+			t.Error("a caller's change to the returned claims reached the cache")
+		}
+	})
+	t.Run("a cached token is refused once it expires", func(t *testing.T) {
+		f := newJFIssuer(t)
+		v, _, _ := newJFValidator(t, f, WithClockSkew(0))
+		claims := f.claims()
+		claims["exp"] = time.Now().Add(time.Second).Unix()
+		token := f.sign(t, claims)
+		if _, err := v.Validate(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Until(time.Unix(claims["exp"].(int64), 0)) + 50*time.Millisecond)
+		if _, err := v.Validate(ctx, token); jfReason(t, err) != ReasonTokenExpired {
+			t.Errorf("after exp: %v", err)
+		}
+	})
+	t.Run("a cached token is refused once its key leaves the key set", func(t *testing.T) {
+		f := newJFIssuer(t)
+		v, ks, clock := newJFValidator(t, f)
+		token := f.sign(t, f.claims())
+		if _, err := v.Validate(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		// The issuer revokes the key; the key set notices at its next refresh.
+		f.rotate(t)
+		f.mu.Lock()
+		f.published = f.published[1:]
+		f.mu.Unlock()
+		clock.Advance(keySetDefaultTTL)
+		_, _ = v.Validate(ctx, token) // starts the background refresh
+		jfWaitIdle(t, ks)
+		if _, err := v.Validate(ctx, token); jfReason(t, err) != ReasonUnknownKey {
+			t.Errorf("after revocation: %v", err)
+		}
+	})
+	t.Run("WithVerifiedCache(0) verifies every token in full", func(t *testing.T) {
+		f := newJFIssuer(t)
+		v, _, _ := newJFValidator(t, f, WithVerifiedCache(0))
+		if _, err := v.Validate(ctx, f.sign(t, f.claims())); err != nil || v.verified != nil {
+			t.Errorf("err %v, cache %v", err, v.verified)
+		}
+	})
+}
+
+func BenchmarkValidatorValidateFull(b *testing.B) {
+	f := newJFIssuer(b)
+	v, _, _ := newJFValidator(b, f, WithVerifiedCache(0))
+	token := f.sign(b, f.claims())
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Validate(ctx, token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
