@@ -36,6 +36,8 @@ const (
 	AccountBlocked          = "ACCOUNT_BLOCKED"
 	PasswordResetRequired   = "PASSWORD_RESET_REQUIRED"
 	RateLimited             = "RATE_LIMITED"
+	SubscriptionLimit       = "SUBSCRIPTION_LIMIT_EXCEEDED"
+	SlowConsumer            = "SLOW_CONSUMER"
 	AccessDenied            = "ACCESS_DENIED"
 	AccountExists           = "ACCOUNT_EXISTS"
 	AuthProviderUnavailable = "AUTH_PROVIDER_UNAVAILABLE"
@@ -58,6 +60,7 @@ var statuses = map[string]int{
 	ComplexityLimitExceeded: http.StatusBadRequest,
 	AuthFieldLimit:          http.StatusBadRequest,
 	RateLimited:             http.StatusTooManyRequests,
+	SubscriptionLimit:       http.StatusTooManyRequests,
 	ServiceUnavailable:      http.StatusServiceUnavailable,
 	AuthProviderUnavailable: http.StatusServiceUnavailable,
 	Timeout:                 http.StatusGatewayTimeout,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gqlneo/gqlneo/auth"
 	"github.com/gqlneo/gqlneo/domain"
+	"github.com/gqlneo/gqlneo/events"
 	"github.com/gqlneo/gqlneo/graph"
 	"github.com/gqlneo/gqlneo/httpapi"
 	"github.com/gqlneo/gqlneo/identity"
@@ -29,10 +30,15 @@ type App struct {
 	DB *neo4jrepo.DB
 	// Keys is the issuer's signing-key cache that validates tokens.
 	Keys *auth.KeySet
+
+	stopLive context.CancelFunc
 }
 
-// Close releases the Neo4j driver.
+// Close stops the subscription hub and releases the Neo4j driver.
 func (a *App) Close() {
+	if a.stopLive != nil {
+		a.stopLive()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = a.DB.Close(ctx)
@@ -104,17 +110,31 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		}
 		logger.Info("CURSOR_SECRET unset: pagination cursors are signed with a per-process key")
 	}
+	broker := o.broker
+	if broker == nil {
+		broker = events.NewMemory()
+	}
+	live := graph.NewLive(broker, db, mapping, graph.LiveConfig{
+		PerUser: cfg.SubscriptionsPerUser, Queue: cfg.SubscriptionQueue, StatementTimeout: cfg.RequestTimeout,
+	}, m, logger)
 	identities := identity.New(db, identity.WithUserInfo(tokens), identity.WithLogger(logger))
 	resolver := &graph.Resolver{
 		CursorKey: cursorKey, Mapping: mapping, Identities: identities,
 		Store: db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
 		ClientIP: httpapi.ClientIPFromContext, Logger: logger, SignupConnection: cfg.Auth0SignupConnection,
+		Events: broker, Live: live,
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerConfig{
 		Limits:    graph.Limits{TokenLimit: cfg.QueryTokenLimit, MaxDepth: cfg.QueryMaxDepth, MaxComplexity: cfg.QueryMaxComplexity},
 		Logger:    logger,
 		RequestID: httpapi.RequestIDFromContext,
 		Observer:  m,
+		Live: graph.LiveTransportConfig{
+			InitTimeout: cfg.WSInitTimeout, PingInterval: cfg.WSPingInterval,
+			PerConnection: cfg.SubscriptionsPerConnection, PerIP: cfg.WSConnectionsPerIP,
+			Revalidate: cfg.SubscriptionRevalidate, ClockSkew: cfg.JWTClockSkew, SSEKeepAlive: cfg.WSPingInterval,
+		},
+		LiveObserver: m,
 	})
 	handler := httpapi.NewHandler(httpapi.Config{
 		GraphQL:  gql,
@@ -141,5 +161,7 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         logger,
 	})
-	return &App{Handler: handler, Metrics: m, DB: db, Keys: keys}, nil
+	liveCtx, stopLive := context.WithCancel(context.WithoutCancel(ctx))
+	go func() { _ = live.Run(liveCtx) }()
+	return &App{Handler: handler, Metrics: m, DB: db, Keys: keys, stopLive: stopLive}, nil
 }

@@ -67,6 +67,16 @@ type Config struct {
 	LoginMaxFailures    int
 	LoginFailureWindow  time.Duration
 
+	// The live subscriptions' bounds (see graph.LiveTransportConfig and
+	// graph.LiveConfig).
+	WSInitTimeout              time.Duration
+	WSPingInterval             time.Duration
+	WSConnectionsPerIP         int
+	SubscriptionsPerConnection int
+	SubscriptionsPerUser       int
+	SubscriptionQueue          int
+	SubscriptionRevalidate     time.Duration
+
 	// CursorSecret signs pagination cursors; empty means a random key per
 	// process (cursors then do not survive a restart or cross replicas).
 	CursorSecret []byte
@@ -267,6 +277,14 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.LoginPerIPBurst = r.integer("LOGIN_BURST_PER_IP", 10, 1, 100_000)
 	c.LoginMaxFailures = r.integer("LOGIN_MAX_FAILURES", 5, 1, 100)
 	c.LoginFailureWindow = r.duration("LOGIN_FAILURE_WINDOW", 15*time.Minute, time.Second, 24*time.Hour)
+
+	c.WSInitTimeout = r.duration("WS_INIT_TIMEOUT", 10*time.Second, 100*time.Millisecond, time.Minute)
+	c.WSPingInterval = r.duration("WS_PING_INTERVAL", 30*time.Second, 100*time.Millisecond, 10*time.Minute)
+	c.WSConnectionsPerIP = r.integer("WS_CONNECTIONS_PER_IP", 20, 1, 100_000)
+	c.SubscriptionsPerConnection = r.integer("SUBSCRIPTIONS_PER_CONNECTION", 20, 1, 1000)
+	c.SubscriptionsPerUser = r.integer("SUBSCRIPTIONS_PER_USER", 50, 1, 100_000)
+	c.SubscriptionQueue = r.integer("SUBSCRIPTION_QUEUE", 64, 1, 10_000)
+	c.SubscriptionRevalidate = r.duration("SUBSCRIPTION_REVALIDATE_INTERVAL", time.Minute, 100*time.Millisecond, time.Hour)
 
 	if secret := r.getenv("CURSOR_SECRET"); secret != "" {
 		if len(secret) < 32 {

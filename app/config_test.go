@@ -3,6 +3,7 @@ package app
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func validEnv() map[string]string {
@@ -135,5 +136,29 @@ func TestConfigHookSecretNeedsSixteenCharactersWhateverTheIssuer(t *testing.T) {
 				t.Errorf("the error echoes the secret: %q", msg)
 			}
 		})
+	}
+}
+
+func TestConfigSubscriptionLimits(t *testing.T) {
+	cfg, err := LoadConfig(func(k string) string { return validEnv()[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.WSInitTimeout != 10*time.Second || cfg.WSPingInterval != 30*time.Second || cfg.WSConnectionsPerIP != 20 ||
+		cfg.SubscriptionsPerConnection != 20 || cfg.SubscriptionsPerUser != 50 || cfg.SubscriptionQueue != 64 ||
+		cfg.SubscriptionRevalidate != time.Minute {
+		t.Errorf("defaults: %+v", cfg)
+	}
+	for name, value := range map[string]string{
+		"WS_INIT_TIMEOUT": "0s", "WS_PING_INTERVAL": "soon", "WS_CONNECTIONS_PER_IP": "0",
+		"SUBSCRIPTIONS_PER_CONNECTION": "1001", "SUBSCRIPTIONS_PER_USER": "-1", "SUBSCRIPTION_QUEUE": "0",
+		"SUBSCRIPTION_REVALIDATE_INTERVAL": "2h",
+	} {
+		env := validEnv()
+		env[name] = value
+		_, err := LoadConfig(func(k string) string { return env[k] })
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v", name, value, err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/gqlneo/gqlneo/events"
 	"github.com/gqlneo/gqlneo/httpapi"
 )
 
@@ -14,6 +15,7 @@ type Option func(*options)
 type options struct {
 	logger  *slog.Logger
 	observe func(cypher string, params map[string]any)
+	broker  events.Broker
 }
 
 // WithLogger makes the App log to logger. The default is JSON to standard
@@ -38,4 +40,11 @@ func NewLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
 	return slog.New(httpapi.LogHandler{Handler: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})})
+}
+
+// WithBroker makes the App publish and read events through b (a broker
+// shared by several replicas). The default is an in-process
+// events.NewMemory(), which serves a single replica.
+func WithBroker(b events.Broker) Option {
+	return func(o *options) { o.broker = b }
 }

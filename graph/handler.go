@@ -37,6 +37,10 @@ type HandlerConfig struct {
 	Logger    *slog.Logger
 	RequestID RequestIDFunc
 	Observer  OperationObserver
+	// Live bounds the WebSocket and SSE transports (used when the
+	// resolver has a Live hub); LiveObserver counts their sockets.
+	Live         LiveTransportConfig
+	LiveObserver LiveObserver
 }
 
 // NewHandler builds the GraphQL HTTP handler: the executable schema with its
@@ -44,6 +48,7 @@ type HandlerConfig struct {
 // recover function.
 func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: directives()}))
+	addLiveTransports(srv, r, cfg)
 	srv.AddTransport(httpTransport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(cfg.Limits.TokenLimit)

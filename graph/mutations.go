@@ -8,12 +8,15 @@ import (
 
 	"github.com/gqlneo/gqlneo/cypher"
 	"github.com/gqlneo/gqlneo/domain"
+	"github.com/gqlneo/gqlneo/events"
 	"github.com/gqlneo/gqlneo/graph/model"
 )
 
 // Each mutation checks its input against the domain's limits, resolves the
 // viewer (once per operation), and runs one statement: the write and the
-// read-back of what it returns.
+// read-back of what it returns. follow, createPost, likePost and addComment
+// publish their event (subscriptions.go) once the Store call has returned
+// without error: after the commit, never for a failed or rolled-back write.
 
 // mutateOne runs write for the signed-in viewer, reading back the current
 // field's selection of an object of typ (the object id, or the caller
@@ -72,7 +75,11 @@ func (r *Resolver) follow(ctx context.Context, gid string, on bool) (*model.User
 	}
 	u, err := mutateOne[*model.User](ctx, r, "User", id, func(v domain.Viewer, back *cypher.ReadBack) (map[string]any, error) {
 		if on {
-			return r.Store.Follow(ctx, v, id, back)
+			m, err := r.Store.Follow(ctx, v, id, back)
+			if err == nil {
+				r.publish(ctx, events.Event{Kind: events.UserFollowed, Actor: v.Subject, UserID: id})
+			}
+			return m, err
 		}
 		return r.Store.Unfollow(ctx, v, id, back)
 	})
@@ -113,7 +120,11 @@ func (r *Resolver) createPost(ctx context.Context, in model.CreatePostInput) (*m
 	// write MERGEs the same post.
 	p := domain.NewPost{ID: uuid.NewString(), Title: title, Body: body, Visibility: string(vis), Tags: tags}
 	return mutateOne[*model.Post](ctx, r, "Post", p.ID, func(v domain.Viewer, back *cypher.ReadBack) (map[string]any, error) {
-		return r.Store.CreatePost(ctx, v, p, back)
+		m, err := r.Store.CreatePost(ctx, v, p, back)
+		if err == nil {
+			r.publish(ctx, events.Event{Kind: events.PostCreated, Actor: v.Subject, PostID: p.ID})
+		}
+		return m, err
 	})
 }
 
@@ -139,7 +150,11 @@ func (r *Resolver) likePost(ctx context.Context, gid string, on bool) (*model.Po
 	}
 	p, err := mutateOne[*model.Post](ctx, r, "Post", id, func(v domain.Viewer, back *cypher.ReadBack) (map[string]any, error) {
 		if on {
-			return r.Store.LikePost(ctx, v, id, back)
+			m, err := r.Store.LikePost(ctx, v, id, back)
+			if err == nil {
+				r.publish(ctx, events.Event{Kind: events.PostLiked, Actor: v.Subject, PostID: id})
+			}
+			return m, err
 		}
 		return r.Store.UnlikePost(ctx, v, id, back)
 	})
@@ -157,7 +172,11 @@ func (r *Resolver) addComment(ctx context.Context, gid, body string) (*model.Com
 	}
 	id := uuid.NewString() // once, outside the transaction: a retry MERGEs the same comment
 	c, err := mutateOne[*model.Comment](ctx, r, "Comment", id, func(v domain.Viewer, back *cypher.ReadBack) (map[string]any, error) {
-		return r.Store.AddComment(ctx, v, id, postID, body, back)
+		m, err := r.Store.AddComment(ctx, v, id, postID, body, back)
+		if err == nil {
+			r.publish(ctx, events.Event{Kind: events.CommentAdded, Actor: v.Subject, PostID: postID, CommentID: id})
+		}
+		return m, err
 	})
 	return c, withField(err, "postId")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gqlneo/gqlneo/auth"
 	"github.com/gqlneo/gqlneo/cypher"
 	"github.com/gqlneo/gqlneo/domain"
+	"github.com/gqlneo/gqlneo/events"
 )
 
 // Store is what the resolvers need of the graph database: the compiled root
@@ -87,6 +88,10 @@ type Resolver struct {
 	// ClientIP returns the end user's IP for the request in ctx.
 	ClientIP func(ctx context.Context) string
 	Logger   *slog.Logger
+	// Events receives each committed write's event (nil: none published).
+	Events events.Broker
+	// Live is the subscription hub (nil: subscriptions answer an error).
+	Live *Live
 }
 
 // Schema returns the parsed schema (schema.graphqls as gqlgen compiled it),

@@ -119,6 +119,18 @@ func (r *queryResolver) Tag(ctx context.Context, name string) (*model.Tag, error
 	return r.tag(ctx, name)
 }
 
+func (r *subscriptionResolver) FeedLive(ctx context.Context) (<-chan *model.Post, error) {
+	return r.feedLive(ctx)
+}
+
+func (r *subscriptionResolver) PostActivity(ctx context.Context, postID string) (<-chan *model.PostActivity, error) {
+	return r.postActivity(ctx, postID)
+}
+
+func (r *subscriptionResolver) Notifications(ctx context.Context) (<-chan *model.Notification, error) {
+	return r.notifications(ctx)
+}
+
 func (r *tagResolver) Posts(ctx context.Context, obj *model.Tag, first *int, after *string) (*model.PostConnection, error) {
 	return fetched[*model.PostConnection](ctx, obj.Fetched)
 }
@@ -153,16 +165,19 @@ func (r *Resolver) Post() PostResolver { return &postResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 func (r *Resolver) Tag() TagResolver { return &tagResolver{r} }
 
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	authPayloadResolver struct{ *Resolver }
-	commentResolver     struct{ *Resolver }
-	mutationResolver    struct{ *Resolver }
-	postResolver        struct{ *Resolver }
-	queryResolver       struct{ *Resolver }
-	tagResolver         struct{ *Resolver }
-	userResolver        struct{ *Resolver }
+	authPayloadResolver  struct{ *Resolver }
+	commentResolver      struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	postResolver         struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+	tagResolver          struct{ *Resolver }
+	userResolver         struct{ *Resolver }
 )

@@ -1,6 +1,7 @@
 // Package metrics holds the server's Prometheus collectors in one registry:
 // HTTP requests, GraphQL operations and their latency, errors per code, and
-// `cypher_statements_total`, the count of every Cypher statement sent.
+// `cypher_statements_total`, the count of every Cypher statement sent, and
+// the subscriptions' sockets, running subscriptions and events.
 package metrics
 
 import (
@@ -21,6 +22,7 @@ type Metrics struct {
 	requests   *prometheus.CounterVec
 	// CypherStatements counts every Cypher statement sent to Neo4j.
 	CypherStatements prometheus.Counter
+	live             liveCollectors
 }
 
 // New creates the collectors and registers them, with the Go runtime and
@@ -45,7 +47,9 @@ func New() *Metrics {
 			Name: "cypher_statements_total",
 			Help: "Cypher statements sent to Neo4j.",
 		}),
+		live: newLiveCollectors(),
 	}
+	m.registry.MustRegister(m.live.collectors()...)
 	m.registry.MustRegister(m.operations, m.errors, m.requests, m.CypherStatements,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -53,12 +53,37 @@ type Identity struct {
 type Mutation struct {
 }
 
+// Something that happened to the caller or the caller's content.
+type Notification struct {
+	Kind NotificationKind `json:"kind"`
+	// When the server published the event.
+	At time.Time `json:"at"`
+	// Who followed, liked or commented.
+	Actor *User `json:"actor"`
+	// The caller's post, for LIKED and COMMENTED.
+	Post *Post `json:"post,omitempty"`
+	// The new comment, for COMMENTED.
+	Comment *Comment `json:"comment,omitempty"`
+}
+
 // Relay pagination state. Cursors are opaque and tamper-checked.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
 	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+// A like or a comment on a post, as the subscriber sees it.
+type PostActivity struct {
+	Kind PostActivityKind `json:"kind"`
+	// When the server published the event.
+	At   time.Time `json:"at"`
+	Post *Post     `json:"post"`
+	// Who liked or commented.
+	Actor *User `json:"actor"`
+	// The new comment, for COMMENTED.
+	Comment *Comment `json:"comment,omitempty"`
 }
 
 type PostConnection struct {
@@ -73,6 +98,15 @@ type PostEdge struct {
 }
 
 type Query struct {
+}
+
+// Live updates, over WebSocket (graphql-transport-ws) at /graphql or
+// server-sent events (POST /graphql with Accept: text/event-stream). Every
+// field needs a token: in connection_init's payload for WebSocket, in the
+// Authorization header for SSE. Each event is read from the graph with the
+// subscriber's selection, as the subscriber may see it; a subscriber never
+// learns of a post it may not see.
+type Subscription struct {
 }
 
 // Profile changes; omitted fields stay as they are.
@@ -94,6 +128,125 @@ type UserConnection struct {
 type UserEdge struct {
 	Cursor string `json:"cursor"`
 	Node   *User  `json:"node"`
+}
+
+// What a notification is about.
+type NotificationKind string
+
+const (
+	// Someone followed the caller.
+	NotificationKindFollowed NotificationKind = "FOLLOWED"
+	// Someone liked one of the caller's posts.
+	NotificationKindLiked NotificationKind = "LIKED"
+	// Someone commented on one of the caller's posts.
+	NotificationKindCommented NotificationKind = "COMMENTED"
+)
+
+var AllNotificationKind = []NotificationKind{
+	NotificationKindFollowed,
+	NotificationKindLiked,
+	NotificationKindCommented,
+}
+
+func (e NotificationKind) IsValid() bool {
+	switch e {
+	case NotificationKindFollowed, NotificationKindLiked, NotificationKindCommented:
+		return true
+	}
+	return false
+}
+
+func (e NotificationKind) String() string {
+	return string(e)
+}
+
+func (e *NotificationKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NotificationKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NotificationKind", str)
+	}
+	return nil
+}
+
+func (e NotificationKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NotificationKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NotificationKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened to a post.
+type PostActivityKind string
+
+const (
+	// Someone liked the post.
+	PostActivityKindLiked PostActivityKind = "LIKED"
+	// Someone commented on the post.
+	PostActivityKindCommented PostActivityKind = "COMMENTED"
+)
+
+var AllPostActivityKind = []PostActivityKind{
+	PostActivityKindLiked,
+	PostActivityKindCommented,
+}
+
+func (e PostActivityKind) IsValid() bool {
+	switch e {
+	case PostActivityKindLiked, PostActivityKindCommented:
+		return true
+	}
+	return false
+}
+
+func (e PostActivityKind) String() string {
+	return string(e)
+}
+
+func (e *PostActivityKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PostActivityKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PostActivityKind", str)
+	}
+	return nil
+}
+
+func (e PostActivityKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PostActivityKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PostActivityKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Which way a relationship points from the object that declares the field.
