@@ -3,6 +3,7 @@ package neo4jrepo
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/gqlneo/gqlneo/domain"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -38,11 +39,33 @@ func SchemaStatements() []string {
 // verified addresses (see migrateVerifiedEmails).
 func (db *DB) EnsureSchema(ctx context.Context) error {
 	for _, stmt := range schemaStatements {
-		if err := db.runAuto(ctx, stmt); err != nil && !SchemaRuleExists(err) {
+		if err := db.runSchemaStatement(ctx, stmt); err != nil {
 			return classify(ctx, "ensure schema", err)
 		}
 	}
 	return classify(ctx, "migrate verified emails", db.migrateVerifiedEmails(ctx))
+}
+
+// runSchemaStatement runs one schema statement. Schema commands run outside
+// managed transactions, so nothing retries them: processes creating the same
+// rules at once can deadlock on the schema lock, which Neo4j reports as a
+// transient error, so those are retried here, a few times with a pause.
+func (db *DB) runSchemaStatement(ctx context.Context, stmt string) error {
+	var err error
+	for attempt := range 5 {
+		if err = db.runAuto(ctx, stmt); err == nil || SchemaRuleExists(err) {
+			return nil
+		}
+		if !neo4j.IsRetryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(100*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return err
 }
 
 // oldVerifiedEmailConstraint is the constraint of the model before
