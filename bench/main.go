@@ -41,15 +41,18 @@ type options struct {
 	Neo4jPort, IssuerPort, ProductPort, PeerPort int
 	Neo4jURI                                     string
 	NoPeer                                       bool
-	Shapes                                       string
-	DataDir, OutDir, DocPath                     string
-	APICPU, LoadCPU                              string
-	Reps                                         int
-	Step, Warmup                                 time.Duration
-	Callers, FloorCallers, Sample                int
-	Precision                                    float64
-	MaxWorkers                                   uint64
-	Timeout                                      time.Duration
+	// Latency only compares the answers and times one request at a time
+	// per shape and server, after the warm-up; no rate searches.
+	Latency                       bool
+	Shapes                        string
+	DataDir, OutDir, DocPath      string
+	APICPU, LoadCPU               string
+	Reps                          int
+	Step, Warmup                  time.Duration
+	Callers, FloorCallers, Sample int
+	Precision                     float64
+	MaxWorkers                    uint64
+	Timeout                       time.Duration
 	// SaturationAll searches every server's saturation throughput, not
 	// only of those that sustain no rate within the objective.
 	SaturationAll bool
@@ -71,6 +74,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.PeerPort, "peer-port", 7700, "port of the peer")
 	fs.StringVar(&o.Neo4jURI, "neo4j-uri", "", "development: use this Neo4j (password dev-password, with the generated dataset) instead of starting one")
 	fs.BoolVar(&o.NoPeer, "no-peer", false, "development: measure the product and the floor only")
+	fs.BoolVar(&o.Latency, "latency", false, "development: after the warm-up, compare answers and time requests one at a time per shape and server (p50, p90, CPU per request); no rate searches, no results file")
 	fs.StringVar(&o.Shapes, "shapes", "", "development: comma-separated shapes to run (default all)")
 	fs.StringVar(&o.DataDir, "data", "bench/.data", "Neo4j store and logs")
 	fs.StringVar(&o.OutDir, "out", "bench/results", "directory of <mode>.json")
@@ -191,6 +195,14 @@ func run(ctx context.Context, o *options) error {
 		return err
 	}
 	defer h.close()
+
+	// Both servers (and Neo4j) are warmed on every shape before any timed
+	// window, so the first shape measured is not the one that pays for
+	// Node's JIT.
+	h.warmServers(ctx)
+	if o.Latency {
+		return h.probeLatency(ctx)
+	}
 
 	res := &results{Machine: machineInfo(ctx, st), Date: started.UTC().Format(time.RFC3339), Mode: o.Mode,
 		Shapes: map[string]*shapeResult{}, Config: h.configInfo()}

@@ -275,14 +275,8 @@ func (s *stack) start(ctx context.Context) error {
 	if _, err := os.Stat("bench/peer/server.mjs"); err != nil {
 		return fmt.Errorf("bench/peer/server.mjs is missing (run with -no-peer to measure the product alone): %w", err)
 	}
-	if _, err := os.Stat("bench/peer/node_modules"); err != nil {
-		log.Printf("installing the peer's packages (npm ci in bench/peer)")
-		npm := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
-		npm.Dir = "bench/peer"
-		npm.Stdout, npm.Stderr = os.Stderr, os.Stderr
-		if err := npm.Run(); err != nil {
-			return fmt.Errorf("npm ci in bench/peer: %w", err)
-		}
+	if err := ensurePeerPackages(ctx, "bench/peer"); err != nil {
+		return err
 	}
 	if err := portFree(o.PeerPort); err != nil {
 		return err
