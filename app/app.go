@@ -94,7 +94,8 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		auth.WithRealm(cfg.Auth0Realm), auth.WithTokenTimeout(cfg.Auth0Timeout), auth.WithSignupConnection(cfg.Auth0SignupConnection))
 	limiter := auth.NewLoginLimiter(
 		auth.WithPerIPRate(cfg.LoginPerIPPerMinute, cfg.LoginPerIPBurst),
-		auth.WithMaxFailures(cfg.LoginMaxFailures, cfg.LoginFailureWindow))
+		auth.WithMaxFailures(cfg.LoginMaxFailures, cfg.LoginFailureWindow),
+		auth.WithMaxFailuresPerUsername(cfg.LoginMaxFailuresPerUsername))
 
 	cursorKey := cfg.CursorSecret
 	if len(cursorKey) == 0 {

@@ -64,8 +64,11 @@ type Config struct {
 
 	LoginPerIPPerMinute int
 	LoginPerIPBurst     int
-	LoginMaxFailures    int
-	LoginFailureWindow  time.Duration
+	// LoginMaxFailures counts per (username, client IP); LoginMaxFailuresPerUsername
+	// is the ceiling per username across all IPs.
+	LoginMaxFailures            int
+	LoginMaxFailuresPerUsername int
+	LoginFailureWindow          time.Duration
 
 	// CursorSecret signs pagination cursors; empty means a random key per
 	// process (cursors then do not survive a restart or cross replicas).
@@ -266,6 +269,10 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.LoginPerIPPerMinute = r.integer("LOGIN_RATE_PER_IP", 30, 1, 100_000)
 	c.LoginPerIPBurst = r.integer("LOGIN_BURST_PER_IP", 10, 1, 100_000)
 	c.LoginMaxFailures = r.integer("LOGIN_MAX_FAILURES", 5, 1, 100)
+	c.LoginMaxFailuresPerUsername = r.integer("LOGIN_MAX_FAILURES_PER_USERNAME", 10*c.LoginMaxFailures, 1, 10_000)
+	if c.LoginMaxFailuresPerUsername < c.LoginMaxFailures {
+		r.fail("LOGIN_MAX_FAILURES_PER_USERNAME", "%d is below LOGIN_MAX_FAILURES (%d): the ceiling across all IPs must be at least the limit per IP; raise it", c.LoginMaxFailuresPerUsername, c.LoginMaxFailures)
+	}
 	c.LoginFailureWindow = r.duration("LOGIN_FAILURE_WINDOW", 15*time.Minute, time.Second, 24*time.Hour)
 
 	if secret := r.getenv("CURSOR_SECRET"); secret != "" {

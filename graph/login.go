@@ -28,11 +28,11 @@ func (r *Resolver) login(ctx context.Context, username, password string) (*model
 	tokens, err := r.Tokens.PasswordLogin(ctx, username, password, ip)
 	if err != nil {
 		if errors.Is(err, auth.ErrInvalidCredentials) {
-			r.Limiter.Failed(username)
+			r.Limiter.Failed(ip, username)
 		}
 		return nil, r.providerError(ctx, err)
 	}
-	r.Limiter.Succeeded(username)
+	r.Limiter.Succeeded(ip, username)
 	return r.signedIn(ctx, tokens)
 }
 

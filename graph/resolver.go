@@ -65,8 +65,8 @@ type IDTokenValidator interface {
 // LoginLimiter bounds sign-in attempts before the identity provider is called.
 type LoginLimiter interface {
 	Allow(ip, username string) (retryAfter time.Duration, ok bool)
-	Failed(username string)
-	Succeeded(username string)
+	Failed(ip, username string)
+	Succeeded(ip, username string)
 }
 
 // Resolver is the root resolver: the one hand-owned place where the GraphQL
