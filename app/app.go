@@ -110,6 +110,7 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		CursorKey: cursorKey, Mapping: mapping, Identities: identities,
 		Store: db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
 		ClientIP: httpapi.ClientIPFromContext, Logger: logger, SignupConnection: cfg.Auth0SignupConnection,
+		RevealExistingAccounts: cfg.SignupRevealsExistingAccounts,
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerConfig{
 		Limits:    graph.Limits{TokenLimit: cfg.QueryTokenLimit, MaxDepth: cfg.QueryMaxDepth, MaxComplexity: cfg.QueryMaxComplexity},

@@ -49,6 +49,9 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	GraphiQL       bool
+	// SignupRevealsExistingAccounts makes signup answer ACCOUNT_EXISTS for a
+	// taken email instead of answering it like a new signup.
+	SignupRevealsExistingAccounts bool
 
 	MaxBodyBytes       int64
 	MaxHeaderBytes     int
@@ -249,6 +252,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		r.fail("TRUSTED_PROXIES", "%v", err)
 	}
 	c.TrustedProxies = proxies
+	c.SignupRevealsExistingAccounts = r.boolean("SIGNUP_REVEALS_EXISTING_ACCOUNTS", false)
 	c.GraphiQL = r.boolean("GRAPHIQL_ENABLED", c.Auth0Issuer != nil && isLoopbackHost(c.Auth0Issuer.Hostname()))
 
 	c.MaxBodyBytes = int64(r.integer("MAX_BODY_BYTES", 1<<20, 1<<10, 64<<20))
