@@ -100,7 +100,8 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		auth.WithRealm(cfg.Auth0Realm), auth.WithTokenTimeout(cfg.Auth0Timeout), auth.WithSignupConnection(cfg.Auth0SignupConnection))
 	limiter := auth.NewLoginLimiter(
 		auth.WithPerIPRate(cfg.LoginPerIPPerMinute, cfg.LoginPerIPBurst),
-		auth.WithMaxFailures(cfg.LoginMaxFailures, cfg.LoginFailureWindow))
+		auth.WithMaxFailures(cfg.LoginMaxFailures, cfg.LoginFailureWindow),
+		auth.WithMaxFailuresPerUsername(cfg.LoginMaxFailuresPerUsername))
 
 	cursorKey := cfg.CursorSecret
 	if len(cursorKey) == 0 {
@@ -123,6 +124,7 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		Store: db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
 		ClientIP: httpapi.ClientIPFromContext, Logger: logger, SignupConnection: cfg.Auth0SignupConnection,
 		Events: broker, Live: live,
+		RevealExistingAccounts: cfg.SignupRevealsExistingAccounts,
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerConfig{
 		Limits:    graph.Limits{TokenLimit: cfg.QueryTokenLimit, MaxDepth: cfg.QueryMaxDepth, MaxComplexity: cfg.QueryMaxComplexity},

@@ -49,6 +49,9 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	GraphiQL       bool
+	// SignupRevealsExistingAccounts makes signup answer ACCOUNT_EXISTS for a
+	// taken email instead of answering it like a new signup.
+	SignupRevealsExistingAccounts bool
 
 	MaxBodyBytes       int64
 	MaxHeaderBytes     int
@@ -64,8 +67,11 @@ type Config struct {
 
 	LoginPerIPPerMinute int
 	LoginPerIPBurst     int
-	LoginMaxFailures    int
-	LoginFailureWindow  time.Duration
+	// LoginMaxFailures counts per (username, client IP); LoginMaxFailuresPerUsername
+	// is the ceiling per username across all IPs.
+	LoginMaxFailures            int
+	LoginMaxFailuresPerUsername int
+	LoginFailureWindow          time.Duration
 
 	// The live subscriptions' bounds (see graph.LiveTransportConfig and
 	// graph.LiveConfig).
@@ -256,6 +262,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		r.fail("TRUSTED_PROXIES", "%v", err)
 	}
 	c.TrustedProxies = proxies
+	c.SignupRevealsExistingAccounts = r.boolean("SIGNUP_REVEALS_EXISTING_ACCOUNTS", false)
 	c.GraphiQL = r.boolean("GRAPHIQL_ENABLED", c.Auth0Issuer != nil && isLoopbackHost(c.Auth0Issuer.Hostname()))
 
 	c.MaxBodyBytes = int64(r.integer("MAX_BODY_BYTES", 1<<20, 1<<10, 64<<20))
@@ -276,6 +283,10 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.LoginPerIPPerMinute = r.integer("LOGIN_RATE_PER_IP", 30, 1, 100_000)
 	c.LoginPerIPBurst = r.integer("LOGIN_BURST_PER_IP", 10, 1, 100_000)
 	c.LoginMaxFailures = r.integer("LOGIN_MAX_FAILURES", 5, 1, 100)
+	c.LoginMaxFailuresPerUsername = r.integer("LOGIN_MAX_FAILURES_PER_USERNAME", 10*c.LoginMaxFailures, 1, 10_000)
+	if c.LoginMaxFailuresPerUsername < c.LoginMaxFailures {
+		r.fail("LOGIN_MAX_FAILURES_PER_USERNAME", "%d is below LOGIN_MAX_FAILURES (%d): the ceiling across all IPs must be at least the limit per IP; raise it", c.LoginMaxFailuresPerUsername, c.LoginMaxFailures)
+	}
 	c.LoginFailureWindow = r.duration("LOGIN_FAILURE_WINDOW", 15*time.Minute, time.Second, 24*time.Hour)
 
 	c.WSInitTimeout = r.duration("WS_INIT_TIMEOUT", 10*time.Second, 100*time.Millisecond, time.Minute)

@@ -51,6 +51,7 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"a namespace without a slash", "AUTH0_CLAIMS_NAMESPACE", "https://api.example.com", "must end with a slash"},
 		{"a namespace on an Auth0 domain", "AUTH0_CLAIMS_NAMESPACE", "https://my-tenant.us.auth0.com/", "Auth0 domain"},
 		{"a write timeout shorter than the request deadline", "HTTP_WRITE_TIMEOUT", "5s", "longer than REQUEST_TIMEOUT"},
+		{"a per-username login ceiling below the per-IP limit", "LOGIN_MAX_FAILURES_PER_USERNAME", "4", "below LOGIN_MAX_FAILURES"},
 		{"a bad listen address", "HTTP_ADDR", "8080", "not host:port"},
 		{"a profiling address on every interface", "DEBUG_ADDR", ":6060", "not a loopback host:port"},
 		{"a profiling address on a public IP", "DEBUG_ADDR", "203.0.113.7:6060", "not a loopback host:port"},

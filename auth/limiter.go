@@ -12,41 +12,52 @@ const (
 	llDefaultPerMinute   = 30
 	llDefaultBurst       = 10
 	llDefaultMaxFailures = 5
-	llDefaultWindow      = 15 * time.Minute
-	llDefaultMaxTracked  = 100_000
+	// llDefaultUserFactor sets the default per-username ceiling: this many
+	// times the per-(username, IP) limit.
+	llDefaultUserFactor = 10
+	llDefaultWindow     = 15 * time.Minute
+	llDefaultMaxTracked = 100_000
 )
 
 // LoginLimiter bounds password-guessing before Auth0 is called, so that an
 // attacker is refused by this server before Auth0's brute-force protection
-// (10 consecutive failures by default) blocks the victim's account for up to
-// 30 days. It applies two limits:
+// (10 consecutive failures per account and IP by default) blocks the
+// victim's account for that IP for up to 30 days. It applies three limits:
 //
 //   - a token bucket per client IP (per /64 for IPv6, since a host gets a
 //     whole /64) on every login and refresh attempt;
-//   - a sliding window of failed logins per username, normalised by
-//     trimming spaces and lower-casing.
+//   - a sliding window of failed logins per (username, client IP), as
+//     Auth0's brute-force protection counts them, so that an attacker who
+//     fails on purpose from one address locks only that address out, never
+//     the owner signing in from another;
+//   - a higher ceiling of failed logins per username across all IPs, which
+//     stops guessing spread over many addresses.
+//
+// Usernames are normalised by trimming spaces and lower-casing.
 //
 // Keys are kept only as salted 64-bit hashes, in memory, so usernames and
 // addresses never appear in logs or dumps. Memory is bounded by
 // WithMaxTracked: entries that no longer limit anything are dropped first,
 // then the least recently used. It is safe for concurrent use.
 //
-// The per-username limit lets anyone lock a known username out for the
-// window by failing on purpose; that is the price of stopping distributed
-// guessing, and it is far milder than Auth0's 30-day block.
+// The per-username ceiling still lets an attacker with many addresses lock
+// a known username out for the window; that is the price of stopping
+// distributed guessing, and it is far milder than Auth0's 30-day block.
 type LoginLimiter struct {
 	mu sync.Mutex
 
 	now         func() time.Time
 	interval    time.Duration // GCRA emission interval: one attempt per interval
 	burst       int
-	maxFailures int
+	maxFailures int // per (username, IP)
+	maxPerUser  int // per username, across IPs; 0 means llDefaultUserFactor × maxFailures
 	window      time.Duration
 	maxTracked  int
 
 	seed  maphash.Seed
 	ips   llLRU[time.Time]   // theoretical arrival time of the next attempt
-	users llLRU[[]time.Time] // failure times, ascending, at most maxFailures
+	pairs llLRU[[]time.Time] // failure times per (username, IP), ascending, at most maxFailures
+	users llLRU[[]time.Time] // failure times per username, ascending, at most maxPerUser
 }
 
 // LoginLimiterOption configures a LoginLimiter.
@@ -69,10 +80,12 @@ func WithPerIPRate(perMinute int, burst int) LoginLimiterOption {
 	}
 }
 
-// WithMaxFailures refuses a username once it has n failed logins within the
-// sliding window, until the oldest of them leaves the window. Values ≤ 0 are
-// ignored. The default is 5 failures per 15 minutes, below Auth0's default
-// brute-force threshold of 10, so that this limiter answers first.
+// WithMaxFailures refuses a username from one client IP (one /64 for IPv6)
+// once that pair has n failed logins within the sliding window, until the
+// oldest of them leaves the window; other IPs are not affected. Values ≤ 0
+// are ignored. The default is 5 failures per 15 minutes, below Auth0's
+// default brute-force threshold of 10 per account and IP, so that this
+// limiter answers first.
 func WithMaxFailures(n int, window time.Duration) LoginLimiterOption {
 	return func(l *LoginLimiter) {
 		if n > 0 {
@@ -84,8 +97,20 @@ func WithMaxFailures(n int, window time.Duration) LoginLimiterOption {
 	}
 }
 
+// WithMaxFailuresPerUsername refuses a username from every IP once it has n
+// failed logins within the window across all IPs. Values ≤ 0 are ignored.
+// The default is 10 times the per-(username, IP) limit of WithMaxFailures
+// (50 with the defaults); a value below that limit is raised to it.
+func WithMaxFailuresPerUsername(n int) LoginLimiterOption {
+	return func(l *LoginLimiter) {
+		if n > 0 {
+			l.maxPerUser = n
+		}
+	}
+}
+
 // WithMaxTracked bounds how many IP addresses, and separately how many
-// usernames, the limiter remembers, so hostile input cannot exhaust memory.
+// usernames, and how many (username, IP) pairs, the limiter remembers, so hostile input cannot exhaust memory.
 // When a table is full, entries that no longer limit anything are dropped
 // first, then the least recently used. Values ≤ 0 are ignored. The default is
 // 100 000 per table.
@@ -121,7 +146,12 @@ func NewLoginLimiter(opts ...LoginLimiterOption) *LoginLimiter {
 	for _, opt := range opts {
 		opt(l)
 	}
+	if l.maxPerUser == 0 {
+		l.maxPerUser = llDefaultUserFactor * l.maxFailures
+	}
+	l.maxPerUser = max(l.maxPerUser, l.maxFailures)
 	l.ips.init()
+	l.pairs.init()
 	l.users.init()
 	return l
 }
@@ -160,21 +190,30 @@ func (l *LoginLimiter) Allow(ip, username string) (retryAfter time.Duration, ok 
 	l.ips.touch(n, now)
 
 	if user, has := llNormalise(username); has {
+		var wait time.Duration
+		if p := l.pairs.get(l.pairKey(user, ip)); p != nil {
+			p.val = l.recent(p.val, now)
+			if len(p.val) >= l.maxFailures {
+				wait = p.val[len(p.val)-l.maxFailures].Add(l.window).Sub(now)
+			}
+		}
 		if u := l.users.get(l.userKey(user)); u != nil {
 			u.val = l.recent(u.val, now)
-			if len(u.val) >= l.maxFailures {
-				oldest := u.val[len(u.val)-l.maxFailures]
-				return llCeilSecond(oldest.Add(l.window).Sub(now)), false
+			if len(u.val) >= l.maxPerUser {
+				wait = max(wait, u.val[len(u.val)-l.maxPerUser].Add(l.window).Sub(now))
 			}
+		}
+		if wait > 0 {
+			return llCeilSecond(wait), false
 		}
 	}
 	return 0, true
 }
 
-// Failed records a failed login for username (Auth0 answered invalid
-// credentials). Other failures, such as an unavailable provider, should not
-// be recorded.
-func (l *LoginLimiter) Failed(username string) {
+// Failed records a failed login for username from ip (Auth0 answered
+// invalid credentials): it counts for the pair and for the username. Other
+// failures, such as an unavailable provider, should not be recorded.
+func (l *LoginLimiter) Failed(ip, username string) {
 	user, has := llNormalise(username)
 	if !has {
 		return
@@ -183,31 +222,39 @@ func (l *LoginLimiter) Failed(username string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now)
-
-	key := l.userKey(user)
-	n := l.users.get(key)
-	if n == nil {
-		l.users.makeRoom(l.maxTracked)
-		n = l.users.insert(key, now)
-	}
-	times := append(l.recent(n.val, now), now)
-	if len(times) > l.maxFailures {
-		times = append(times[:0], times[len(times)-l.maxFailures:]...)
-	}
-	n.val = times
-	l.users.touch(n, now)
+	l.record(&l.pairs, l.pairKey(user, ip), l.maxFailures, now)
+	l.record(&l.users, l.userKey(user), l.maxPerUser, now)
 }
 
-// Succeeded forgets the failed logins of username.
-func (l *LoginLimiter) Succeeded(username string) {
+// record adds a failure at now to the entry key of table, keeping at most
+// limit failure times.
+func (l *LoginLimiter) record(table *llLRU[[]time.Time], key uint64, limit int, now time.Time) {
+	n := table.get(key)
+	if n == nil {
+		table.makeRoom(l.maxTracked)
+		n = table.insert(key, now)
+	}
+	times := append(l.recent(n.val, now), now)
+	if len(times) > limit {
+		times = append(times[:0], times[len(times)-limit:]...)
+	}
+	n.val = times
+	table.touch(n, now)
+}
+
+// Succeeded forgets the failed logins of username from ip, as Auth0 resets
+// its count for the account and IP on a successful login. The failures
+// from other IPs still count towards the per-username ceiling: a success
+// from one address must not reopen distributed guessing from the others.
+func (l *LoginLimiter) Succeeded(ip, username string) {
 	user, has := llNormalise(username)
 	if !has {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if n := l.users.get(l.userKey(user)); n != nil {
-		l.users.remove(n)
+	if n := l.pairs.get(l.pairKey(user, ip)); n != nil {
+		l.pairs.remove(n)
 	}
 }
 
@@ -233,8 +280,10 @@ func (l *LoginLimiter) sweep(now time.Time) {
 	for n := l.ips.oldest(); n != nil && !now.Before(n.touched.Add(refill)); n = l.ips.oldest() {
 		l.ips.remove(n)
 	}
-	for n := l.users.oldest(); n != nil && !now.Before(n.touched.Add(l.window)); n = l.users.oldest() {
-		l.users.remove(n)
+	for _, table := range []*llLRU[[]time.Time]{&l.pairs, &l.users} {
+		for n := table.oldest(); n != nil && !now.Before(n.touched.Add(l.window)); n = table.oldest() {
+			table.remove(n)
+		}
 	}
 }
 
@@ -244,6 +293,12 @@ func (l *LoginLimiter) ipKey(ip string) uint64 {
 
 func (l *LoginLimiter) userKey(user string) uint64 {
 	return maphash.String(l.seed, user)
+}
+
+// pairKey keys a normalised username with the unit its IP is limited by; the
+// NUL cannot occur in either, so distinct pairs never share a key text.
+func (l *LoginLimiter) pairKey(user, ip string) uint64 {
+	return maphash.String(l.seed, user+"\x00"+llIPKey(ip))
 }
 
 // llIPKey maps an address to the unit it is limited by: the address for

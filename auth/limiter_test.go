@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -33,13 +34,17 @@ func (c *llFakeClock) Advance(d time.Duration) {
 // llStep is one action in a limiter scenario.
 type llStep struct {
 	advance   time.Duration // clock moves first
-	failed    string        // record a failure for this username
-	succeeded string        // record a success for this username
+	failed    string        // record a failure for this username from ip (llIP when empty)
+	succeeded string        // record a success for this username from ip (llIP when empty)
 	allow     bool          // then call Allow(ip, user)
 	ip, user  string
 	wantOK    bool
 	wantRetry time.Duration // checked when !wantOK
 }
+
+// llIP is the client IP of the scenarios' failures and successes unless a
+// step names another.
+const llIP = "203.0.113.1"
 
 func TestLoginLimiterScenarios(t *testing.T) {
 	allowN := func(n int, ip, user string) []llStep {
@@ -49,10 +54,20 @@ func TestLoginLimiterScenarios(t *testing.T) {
 		}
 		return steps
 	}
-	failN := func(n int, user string) []llStep {
+	failNAt := func(n int, ip, user string) []llStep {
 		steps := make([]llStep, n)
 		for i := range steps {
-			steps[i] = llStep{failed: user}
+			steps[i] = llStep{failed: user, ip: ip}
+		}
+		return steps
+	}
+	failN := func(n int, user string) []llStep { return failNAt(n, llIP, user) }
+	// failFrom records n failures for user, each from its own IP of
+	// 198.51.100.0/24 starting at .first.
+	failFrom := func(n, first int, user string) []llStep {
+		steps := make([]llStep, n)
+		for i := range steps {
+			steps[i] = llStep{failed: user, ip: "198.51.100." + strconv.Itoa(first+i)}
 		}
 		return steps
 	}
@@ -110,17 +125,69 @@ func TestLoginLimiterScenarios(t *testing.T) {
 			},
 		},
 		{
-			name: "five failures refuse the username for the rest of the window",
+			name: "five failures from one IP refuse the username from that IP for the rest of the window",
 			steps: concat(
 				failN(4, "alice@example.com"),
-				[]llStep{{allow: true, ip: "203.0.113.1", user: "alice@example.com", wantOK: true}},
+				[]llStep{{allow: true, ip: llIP, user: "alice@example.com", wantOK: true}},
 				failN(1, "alice@example.com"),
 				[]llStep{
-					{allow: true, ip: "203.0.113.9", user: "alice@example.com", wantOK: false, wantRetry: 15 * time.Minute},
-					{advance: 10 * time.Minute, allow: true, ip: "203.0.113.9", user: "alice@example.com", wantOK: false, wantRetry: 5 * time.Minute},
-					{allow: true, ip: "203.0.113.9", user: "bob@example.com", wantOK: true},
-					{advance: 5 * time.Minute, allow: true, ip: "203.0.113.9", user: "alice@example.com", wantOK: true},
+					{allow: true, ip: llIP, user: "alice@example.com", wantOK: false, wantRetry: 15 * time.Minute},
+					{advance: 10 * time.Minute, allow: true, ip: llIP, user: "alice@example.com", wantOK: false, wantRetry: 5 * time.Minute},
+					{allow: true, ip: llIP, user: "bob@example.com", wantOK: true},
+					{advance: 5 * time.Minute, allow: true, ip: llIP, user: "alice@example.com", wantOK: true},
 				},
+			),
+		},
+		{
+			name: "an attacker's failures from one IP do not refuse the owner from another",
+			steps: concat(
+				failN(5, "alice@example.com"),
+				[]llStep{
+					{allow: true, ip: llIP, user: "alice@example.com", wantOK: false, wantRetry: 15 * time.Minute},
+					{allow: true, ip: "203.0.113.9", user: "alice@example.com", wantOK: true},
+				},
+			),
+		},
+		{
+			name: "an IPv6 attacker's failures count for its whole /64",
+			steps: concat(
+				[]llStep{
+					{failed: "alice", ip: "2001:db8::1"}, {failed: "alice", ip: "2001:db8::2"}, {failed: "alice", ip: "2001:db8::3"},
+					{failed: "alice", ip: "2001:db8::4"}, {failed: "alice", ip: "2001:db8::5"},
+					{allow: true, ip: "2001:db8::ffff", user: "alice", wantOK: false, wantRetry: 15 * time.Minute},
+					{allow: true, ip: "2001:db8:0:1::1", user: "alice", wantOK: true},
+				},
+			),
+		},
+		{
+			name: "failures spread over many IPs refuse the username everywhere at the per-username ceiling",
+			steps: concat(
+				failFrom(49, 1, "hal"),
+				[]llStep{{allow: true, ip: "203.0.113.200", user: "hal", wantOK: true}},
+				[]llStep{{advance: time.Minute, failed: "hal", ip: "198.51.100.250"}},
+				[]llStep{
+					{allow: true, ip: "203.0.113.200", user: "hal", wantOK: false, wantRetry: 14 * time.Minute},
+					{advance: 14 * time.Minute, allow: true, ip: "203.0.113.200", user: "hal", wantOK: true},
+				},
+			),
+		},
+		{
+			name: "a configured per-username ceiling applies across IPs",
+			opts: []LoginLimiterOption{WithMaxFailures(3, time.Hour), WithMaxFailuresPerUsername(4)},
+			steps: concat(
+				failFrom(2, 1, "ivy"),
+				failFrom(2, 10, "ivy"),
+				[]llStep{{allow: true, ip: "203.0.113.5", user: "ivy", wantOK: false, wantRetry: time.Hour}},
+			),
+		},
+		{
+			name: "a per-username ceiling below the per-IP limit is raised to it",
+			opts: []LoginLimiterOption{WithMaxFailures(3, time.Hour), WithMaxFailuresPerUsername(1)},
+			steps: concat(
+				failFrom(2, 1, "jo"),
+				[]llStep{{allow: true, ip: "198.51.100.1", user: "jo", wantOK: true}},
+				[]llStep{{failed: "jo", ip: "198.51.100.9"}},
+				[]llStep{{allow: true, ip: "203.0.113.5", user: "jo", wantOK: false, wantRetry: time.Hour}},
 			),
 		},
 		{
@@ -128,7 +195,7 @@ func TestLoginLimiterScenarios(t *testing.T) {
 			steps: concat(
 				failN(2, "Alice@Example.com"),
 				failN(3, "  alice@example.COM "),
-				[]llStep{{allow: true, ip: "203.0.113.1", user: "ALICE@EXAMPLE.COM", wantOK: false, wantRetry: 15 * time.Minute}},
+				[]llStep{{allow: true, ip: llIP, user: "ALICE@EXAMPLE.COM", wantOK: false, wantRetry: 15 * time.Minute}},
 			),
 		},
 		{
@@ -138,22 +205,32 @@ func TestLoginLimiterScenarios(t *testing.T) {
 				{failed: "carol"},
 				{advance: 30 * time.Second, failed: "carol"},
 				{advance: 31 * time.Second, failed: "carol"},
-				{allow: true, ip: "203.0.113.1", user: "carol", wantOK: true},
+				{allow: true, ip: llIP, user: "carol", wantOK: true},
 				{failed: "carol"},
-				{allow: true, ip: "203.0.113.1", user: "carol", wantOK: false, wantRetry: 29 * time.Second},
+				{allow: true, ip: llIP, user: "carol", wantOK: false, wantRetry: 29 * time.Second},
 			},
 		},
 		{
-			name: "a success resets the username's failures",
+			name: "a success resets the username's failures from that IP",
 			steps: concat(
 				failN(5, "dave"),
 				[]llStep{
-					{allow: true, ip: "203.0.113.1", user: "dave", wantOK: false, wantRetry: 15 * time.Minute},
+					{allow: true, ip: llIP, user: "dave", wantOK: false, wantRetry: 15 * time.Minute},
 					{succeeded: " DAVE "},
-					{allow: true, ip: "203.0.113.1", user: "dave", wantOK: true},
+					{allow: true, ip: llIP, user: "dave", wantOK: true},
 				},
 				failN(4, "dave"),
-				[]llStep{{allow: true, ip: "203.0.113.1", user: "dave", wantOK: true}},
+				[]llStep{{allow: true, ip: llIP, user: "dave", wantOK: true}},
+			),
+		},
+		{
+			name: "a success from one IP does not reset the per-username ceiling",
+			opts: []LoginLimiterOption{WithMaxFailures(2, time.Hour), WithMaxFailuresPerUsername(4)},
+			steps: concat(
+				failFrom(3, 1, "eve"),
+				[]llStep{{succeeded: "eve", ip: "203.0.113.7"}},
+				failFrom(1, 20, "eve"),
+				[]llStep{{allow: true, ip: "203.0.113.7", user: "eve", wantOK: false, wantRetry: time.Hour}},
 			),
 		},
 		{
@@ -161,9 +238,9 @@ func TestLoginLimiterScenarios(t *testing.T) {
 			opts: []LoginLimiterOption{WithPerIPRate(60, 2), WithMaxFailures(1, time.Hour)},
 			steps: []llStep{
 				{failed: "erin"},
-				{allow: true, ip: "203.0.113.1", user: "erin", wantOK: false, wantRetry: time.Hour},
-				{allow: true, ip: "203.0.113.1", user: "erin", wantOK: false, wantRetry: time.Hour},
-				{allow: true, ip: "203.0.113.1", user: "frank", wantOK: false, wantRetry: time.Second},
+				{allow: true, ip: llIP, user: "erin", wantOK: false, wantRetry: time.Hour},
+				{allow: true, ip: llIP, user: "erin", wantOK: false, wantRetry: time.Hour},
+				{allow: true, ip: llIP, user: "frank", wantOK: false, wantRetry: time.Second},
 			},
 		},
 		{
@@ -190,7 +267,7 @@ func TestLoginLimiterScenarios(t *testing.T) {
 			steps: concat(
 				allowN(10, "203.0.113.1", ""),
 				[]llStep{{allow: true, ip: "203.0.113.1", wantOK: false, wantRetry: 2 * time.Second}},
-				failN(5, "gina"),
+				failNAt(5, "203.0.113.2", "gina"),
 				[]llStep{{allow: true, ip: "203.0.113.2", user: "gina", wantOK: false, wantRetry: 15 * time.Minute}},
 			),
 		},
@@ -201,11 +278,12 @@ func TestLoginLimiterScenarios(t *testing.T) {
 			l := NewLoginLimiter(append([]LoginLimiterOption{WithClock(clock.Now)}, tt.opts...)...)
 			for i, s := range tt.steps {
 				clock.Advance(s.advance)
+				from := cmp.Or(s.ip, llIP)
 				switch {
 				case s.failed != "" || (!s.allow && s.succeeded == ""):
-					l.Failed(s.failed)
+					l.Failed(from, s.failed)
 				case s.succeeded != "":
-					l.Succeeded(s.succeeded)
+					l.Succeeded(from, s.succeeded)
 				}
 				if !s.allow {
 					continue
@@ -259,7 +337,7 @@ func TestLoginLimiterBoundsMemory(t *testing.T) {
 				key := strconv.Itoa(i)
 				l.Allow("10.0."+strconv.Itoa(i/256%256)+"."+strconv.Itoa(i%256), "")
 				l.Allow("user-"+key, "")
-				l.Failed("user-" + key)
+				l.Failed("10.1.0.1", "user-"+key)
 				l.mu.Lock()
 				ips, users := len(l.ips.m), len(l.users.m)
 				l.mu.Unlock()
@@ -315,9 +393,9 @@ func TestLoginLimiterIsSafeForConcurrentUse(t *testing.T) {
 						}
 						user := "u" + strconv.Itoa((w*20+i)%97)
 						l.Allow("198.51.100."+strconv.Itoa(i), user)
-						l.Failed(user)
+						l.Failed("10.1.0.1", user)
 						if i%5 == 0 {
-							l.Succeeded(user)
+							l.Succeeded("10.1.0.1", user)
 						}
 					}
 				}()

@@ -131,6 +131,47 @@ func TestRepeatedFailuresAreRateLimitedBeforeTheIssuersThreshold(t *testing.T) {
 	}
 }
 
+// loginFrom logs in through a trusted proxy that names ip as the client.
+func (s *testServer) loginFrom(t *testing.T, ip, user, password string) *gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": loginMutation, "variables": map[string]any{"u": user, "p": password}})
+	return s.post(t, string(body), map[string]string{"X-Forwarded-For": ip})
+}
+
+func TestAnAttackersFailuresFromOneIPDoNotLockTheOwnerOutFromAnother(t *testing.T) {
+	s := startServer(t, map[string]string{"TRUSTED_PROXIES": "127.0.0.1/32", "LOGIN_MAX_FAILURES": "5"})
+	u := newUser(t, s.Tenant)
+	const attacker, owner = "198.51.100.66", "203.0.113.10"
+	for i := 1; i <= 5; i++ {
+		if r := s.loginFrom(t, attacker, u.Email, "wrong-password"); r.code() != "INVALID_CREDENTIALS" {
+			t.Fatalf("attempt %d: code %q: %s", i, r.code(), r.Raw)
+		}
+	}
+	if r := s.loginFrom(t, attacker, u.Email, demoPassword); r.code() != "RATE_LIMITED" {
+		t.Fatalf("the attacker's 6th attempt: code %q, want RATE_LIMITED: %s", r.code(), r.Raw)
+	}
+	if r := s.loginFrom(t, owner, u.Email, demoPassword); len(r.Errors) > 0 || dig(r.Data, "login", "accessToken") == nil {
+		t.Fatalf("the owner from another IP: %s", r.Raw)
+	}
+}
+
+func TestFailuresSpreadOverManyIPsReachThePerUsernameCeiling(t *testing.T) {
+	s := startServer(t, map[string]string{"TRUSTED_PROXIES": "127.0.0.1/32", "LOGIN_MAX_FAILURES": "2", "LOGIN_MAX_FAILURES_PER_USERNAME": "4"})
+	u := newUser(t, s.Tenant)
+	for i, ip := range []string{"198.51.100.1", "198.51.100.1", "198.51.100.2", "198.51.100.3"} {
+		if r := s.loginFrom(t, ip, u.Email, "wrong-password"); r.code() != "INVALID_CREDENTIALS" {
+			t.Fatalf("attempt %d: code %q: %s", i+1, r.code(), r.Raw)
+		}
+	}
+	s.Tenant.ResetRequests()
+	if r := s.loginFrom(t, "203.0.113.10", u.Email, demoPassword); r.code() != "RATE_LIMITED" {
+		t.Fatalf("after 4 failures from 3 IPs: code %q, want RATE_LIMITED: %s", r.code(), r.Raw)
+	}
+	if n := tokenRequests(s.Tenant); n != 0 {
+		t.Errorf("the issuer was called %d times after the ceiling; want 0", n)
+	}
+}
+
 func TestOneOperationCannotCarryTwoLogins(t *testing.T) {
 	s := startServer(t, nil)
 	r := s.query(t, "", `mutation { a: login(username: "carol@example.com", password: "x") { accessToken }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -267,7 +268,6 @@ func TestSignup(t *testing.T) {
 	cases := []struct {
 		name, email, password, code, field string
 	}{
-		{"an existing account is ACCOUNT_EXISTS", email, "Str0ng-pass!", "ACCOUNT_EXISTS", ""},
 		{"a bad email is BAD_USER_INPUT on email", "not-an-email", "Str0ng-pass!", "BAD_USER_INPUT", "email"},
 		{"a weak password is BAD_USER_INPUT on password", "weak-" + email, "abc", "BAD_USER_INPUT", "password"},
 	}
@@ -284,6 +284,61 @@ func TestSignup(t *testing.T) {
 				t.Error("the answer echoes the password")
 			}
 		})
+	}
+}
+
+const signupRich = `mutation($e: String!, $p: String!, $n: String) { signup(email: $e, password: $p, name: $n) {
+  __typename id name email picture bio createdAt followerCount followingCount postCount viewerFollows followsViewer
+  identities { provider connection }
+  followers { totalCount edges { node { id } } } posts { totalCount pageInfo { hasNextPage } } } }`
+
+// maskSignup blanks what differs between any two new accounts: the id and
+// the creation time.
+func maskSignup(t *testing.T, r *gqlResponse) string {
+	t.Helper()
+	u, _ := r.Data["signup"].(map[string]any)
+	if u == nil || len(r.Errors) > 0 {
+		t.Fatalf("signup: %d %s", r.Status, r.Raw)
+	}
+	u["id"], u["createdAt"] = "ID", "TIME"
+	return fmt.Sprintf("%d %v", r.Status, u)
+}
+
+func TestSignupOfATakenEmailAnswersLikeANewAccount(t *testing.T) {
+	s := startServer(t, nil)
+	owner := newUser(t, s.Tenant)
+	token, _ := s.mustLogin(t, owner.Email, demoPassword)
+	ownerID := s.mustMe(t, token)["id"]
+	fresh := fmt.Sprintf("fresh-%d-%d@example.com", os.Getpid(), userSeq.Add(1))
+	taken := s.query(t, "", signupRich, map[string]any{"e": owner.Email, "p": "Str0ng-pass!", "n": "Same Name"})
+	free := s.query(t, "", signupRich, map[string]any{"e": fresh, "p": "Str0ng-pass!", "n": "Same Name"})
+	// Each answer names the email it was given; compare them with it masked.
+	takenText := strings.ReplaceAll(maskSignup(t, taken), owner.Email, "EMAIL")
+	freeText := strings.ReplaceAll(maskSignup(t, free), fresh, "EMAIL")
+	if takenText != freeText {
+		t.Errorf("a taken email answers\n  %s\na free one\n  %s", takenText, freeText)
+	}
+	lookalike := dig(taken.Data, "signup", "id")
+	if lookalike == ownerID {
+		t.Error("the answer reveals the owner's User id")
+	}
+	if r := s.query(t, "", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": lookalike}); dig(r.Data, "node") != nil {
+		t.Errorf("the lookalike User was stored: %s", r.Raw)
+	}
+	if n := cypherValue[int64](t, `MATCH (u:User {id: $id}) RETURN count(u) AS n`, map[string]any{"id": rawID(t, lookalike.(string))}, "n"); n != 0 {
+		t.Errorf("%d lookalike Users in the graph", n)
+	}
+	if again := s.mustMe(t, token); again["id"] != ownerID || len(again["identities"].([]any)) != 1 {
+		t.Errorf("the owner's account changed: %v", again)
+	}
+}
+
+func TestSignupRevealsATakenEmailOnlyWhenConfigured(t *testing.T) {
+	s := startServer(t, map[string]string{"SIGNUP_REVEALS_EXISTING_ACCOUNTS": "true"})
+	owner := newUser(t, s.Tenant)
+	r := s.query(t, "", signupMutation, map[string]any{"e": owner.Email, "p": "Str0ng-pass!"})
+	if r.code() != "ACCOUNT_EXISTS" {
+		t.Fatalf("code %q, want ACCOUNT_EXISTS: %s", r.code(), r.Raw)
 	}
 }
 

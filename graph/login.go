@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"strings"
 
@@ -28,11 +30,11 @@ func (r *Resolver) login(ctx context.Context, username, password string) (*model
 	tokens, err := r.Tokens.PasswordLogin(ctx, username, password, ip)
 	if err != nil {
 		if errors.Is(err, auth.ErrInvalidCredentials) {
-			r.Limiter.Failed(username)
+			r.Limiter.Failed(ip, username)
 		}
 		return nil, r.providerError(ctx, err)
 	}
-	r.Limiter.Succeeded(username)
+	r.Limiter.Succeeded(ip, username)
 	return r.signedIn(ctx, tokens)
 }
 
@@ -152,6 +154,9 @@ func (r *Resolver) signup(ctx context.Context, email, password string, name *str
 		return nil, &auth.RateLimitedError{RetryAfter: retry}
 	}
 	res, err := r.Tokens.Signup(ctx, email, password, displayName)
+	if errors.Is(err, auth.ErrAccountExists) && !r.RevealExistingAccounts {
+		return r.signupLookalike(ctx, email, displayName)
+	}
 	if err != nil {
 		var invalid *auth.InvalidSignupError
 		if errors.As(err, &invalid) {
@@ -167,6 +172,32 @@ func (r *Resolver) signup(ctx context.Context, email, password string, name *str
 		return nil, err
 	}
 	return r.compiledUser(ctx, user.ID, res.Subject())
+}
+
+// signupLookalike answers a signup for an email that already has an account
+// as a new signup answers: the User a fresh account would get (a new id, the
+// given email and name, no followers or posts), read through the caller's
+// selection from a registration that is rolled back, so that signup does not
+// tell anyone which addresses have accounts. Auth0 answers such a signup with
+// the generic invalid_signup for the same reason. Nothing is stored and the
+// owner's account is untouched; the id answered resolves to nothing later.
+func (r *Resolver) signupLookalike(ctx context.Context, email, name string) (*model.User, error) {
+	var raw [12]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, err
+	}
+	sel, err := r.rootSelection(ctx, "User")
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.Store.PreviewRegistration(ctx, domain.Profile{
+		Subject: "auth0|" + hex.EncodeToString(raw[:]), Connection: r.SignupConnection,
+		Email: email, EmailVerified: false, Name: name,
+	}, sel)
+	if err != nil {
+		return nil, err
+	}
+	return r.decode("User", m, sel).(*model.User), nil
 }
 
 // signupMessage is a client-safe message for a refused signup field.

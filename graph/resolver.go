@@ -23,6 +23,9 @@ type Store interface {
 	QueryFeed(ctx context.Context, v domain.Viewer, f cypher.Field) (cypher.Conn, error)
 	QuerySearchUsers(ctx context.Context, v domain.Viewer, prefix string, f cypher.Field) (cypher.Conn, error)
 	QueryRecommendedUsers(ctx context.Context, v domain.Viewer, first int, sel *cypher.Selection) ([]any, error)
+	// PreviewRegistration answers what registering p and reading its User
+	// through sel would, without storing anything.
+	PreviewRegistration(ctx context.Context, p domain.Profile, sel *cypher.Selection) (map[string]any, error)
 
 	// The mutations: one statement in one write transaction each, which
 	// reads back the returned object (see cypher.ReadBack).
@@ -66,8 +69,8 @@ type IDTokenValidator interface {
 // LoginLimiter bounds sign-in attempts before the identity provider is called.
 type LoginLimiter interface {
 	Allow(ip, username string) (retryAfter time.Duration, ok bool)
-	Failed(username string)
-	Succeeded(username string)
+	Failed(ip, username string)
+	Succeeded(ip, username string)
 }
 
 // Resolver is the root resolver: the one hand-owned place where the GraphQL
@@ -85,6 +88,10 @@ type Resolver struct {
 	CursorKey []byte
 	// SignupConnection is the database connection signups go to.
 	SignupConnection string
+	// RevealExistingAccounts makes signup answer ACCOUNT_EXISTS for an email
+	// that already has an account. When false (the default), such a signup
+	// answers exactly like a new one (see signup).
+	RevealExistingAccounts bool
 	// ClientIP returns the end user's IP for the request in ctx.
 	ClientIP func(ctx context.Context) string
 	Logger   *slog.Logger

@@ -31,3 +31,15 @@ func classify(ctx context.Context, op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// entityNotFoundAttempts bounds how often mutate runs a statement that keeps
+// losing a node to concurrent deletes before it answers domain.ErrNotFound.
+const entityNotFoundAttempts = 3
+
+// isEntityNotFound says whether err is Neo4j's refusal to use a node or
+// relationship that a concurrent transaction deleted after this one matched
+// it (Neo.ClientError.Statement.EntityNotFound).
+func isEntityNotFound(err error) bool {
+	var ne *neo4j.Neo4jError
+	return errors.As(err, &ne) && ne.Code == "Neo.ClientError.Statement.EntityNotFound"
+}

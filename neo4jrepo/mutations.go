@@ -24,6 +24,16 @@ import (
 // unique index, runs the write in a subquery, and reads back the object the
 // mutation returns with its compiled selection in a second subquery of the
 // same statement, which sees the write. So a mutation costs one statement.
+//
+// Concurrency. Neo4j reads what is committed and locks a node when a
+// transaction writes it or links to it or from it, until the transaction
+// ends. A write that hangs off a node (a like, a comment, a follow, a tag
+// link) therefore either commits before a concurrent delete of that node
+// locks it — and the delete, which takes its locks before it looks, removes
+// it along — or waits for the delete and then fails with EntityNotFound,
+// which mutate turns into a re-run that sees the delete. Each mutation's doc
+// comment says what it answers when it races; none leaves a Comment without
+// its Post or loses a write it acknowledged.
 
 // mutationStatement wraps a write (body, which sees the caller's User as
 // `viewer` and returns `status`) and appends the read-back of back, when not
@@ -81,7 +91,7 @@ func (db *DB) mutate(ctx context.Context, op string, v domain.Viewer, body strin
 		status string
 		r      map[string]any
 	}
-	out, err := write(ctx, db, func(tx neo4j.ManagedTransaction) (outcome, error) {
+	work := func(tx neo4j.ManagedTransaction) (outcome, error) {
 		res, err := db.run(ctx, tx, statement, all)
 		if err != nil {
 			return outcome{}, err
@@ -99,7 +109,19 @@ func (db *DB) mutate(ctx context.Context, op string, v domain.Viewer, body strin
 			return outcome{}, err
 		}
 		return outcome{status: s, r: r}, nil
-	})
+	}
+	out, err := write(ctx, db, work)
+	// A node the statement had matched was deleted by a transaction that
+	// committed first: Neo4j refuses to link to or lock it (EntityNotFound),
+	// a client error the driver does not retry. Running the statement again
+	// in a new transaction sees the delete, so it answers 'not_found' (or, for
+	// a tag that createPost MERGEs, creates it afresh).
+	for attempt := 1; attempt < entityNotFoundAttempts && isEntityNotFound(err) && ctx.Err() == nil; attempt++ {
+		out, err = write(ctx, db, work)
+	}
+	if isEntityNotFound(err) {
+		return nil, fmt.Errorf("%s: %w: %w", op, domain.ErrNotFound, err)
+	}
 	if err != nil {
 		return nil, classify(ctx, op, err)
 	}
@@ -131,6 +153,9 @@ RETURN 'ok' AS status`, map[string]any{"sub": v.Subject, "name": ptr(u.Name), "b
 }
 
 // Follow makes the viewer follow the user with id target; twice is once.
+// Concurrency: racing the merge that deletes target (identity's mergeUsers),
+// it either commits first and the merge moves the follow to the surviving
+// User, or answers ErrNotFound.
 func (db *DB) Follow(ctx context.Context, v domain.Viewer, target string, back *cypher.ReadBack) (map[string]any, error) {
 	return db.mutate(ctx, "follow", v, `
 MATCH (t:User {id: $target})
@@ -142,6 +167,8 @@ RETURN CASE WHEN viewer = t THEN 'self' ELSE 'ok' END AS status`, map[string]any
 }
 
 // Unfollow removes the viewer's follow of target, if any.
+// Concurrency: racing a merge that deletes target, it either commits first
+// or answers ErrNotFound.
 func (db *DB) Unfollow(ctx context.Context, v domain.Viewer, target string, back *cypher.ReadBack) (map[string]any, error) {
 	return db.mutate(ctx, "unfollow", v, `
 MATCH (t:User {id: $target})
@@ -151,6 +178,10 @@ RETURN 'ok' AS status`, map[string]any{"sub": v.Subject, "target": target}, back
 }
 
 // CreatePost creates the post with the caller-chosen id.
+// Concurrency: racing a DeletePost that deletes one of its tags (the last
+// post using it), it either links the tag first, so the delete keeps the tag,
+// or is re-run after the delete and creates the tag afresh: the post is
+// always created with all its tags.
 func (db *DB) CreatePost(ctx context.Context, v domain.Viewer, p domain.NewPost, back *cypher.ReadBack) (map[string]any, error) {
 	return db.mutate(ctx, "create post", v, `
 MERGE (p:Post {id: $id})
@@ -161,9 +192,12 @@ RETURN 'ok' AS status`, map[string]any{"sub": v.Subject, "id": p.ID, "title": p.
 }
 
 // DeletePost deletes a post with its likes, tag links, comments and the tags
-// no other post uses: by its
-// author, or by anyone when canDeleteAny. An invisible post is ErrNotFound;
-// someone else's visible post is ErrForbidden.
+// no other post uses: by its author, or by anyone when canDeleteAny. An
+// invisible post is ErrNotFound; someone else's visible post is ErrForbidden.
+// Concurrency: it locks the post before it looks for its comments, and each
+// tag before it decides the tag is unused, so a like, comment or tag link
+// committed meanwhile is deleted (or the tag kept) with it, and one not yet
+// committed fails on the deleted post and answers ErrNotFound.
 func (db *DB) DeletePost(ctx context.Context, v domain.Viewer, id string, canDeleteAny bool) error {
 	_, err := db.mutate(ctx, "delete post", v, `
 OPTIONAL MATCH (x:Post {id: $id})
@@ -171,12 +205,19 @@ WITH viewer, x, coalesce(x IS NOT NULL AND `+cypher.Visible("x")+`, false) AS se
 WITH viewer, x, seen, seen AND (EXISTS { (viewer)-[:AUTHORED]->(x) } OR $any) AS allowed
 CALL (x, allowed) {
   WITH * WHERE allowed
+  `+lock("x")+`
+  WITH x
   OPTIONAL MATCH (x)<-[:ON]-(c:Comment)
   DETACH DELETE c
   WITH DISTINCT x
   OPTIONAL MATCH (x)-[:TAGGED]->(t:Tag)
+  WITH x, t ORDER BY t.name
+  `+lock("t")+`
+  WITH x, collect(t) AS tags
   DETACH DELETE x
-  WITH t WHERE t IS NOT NULL AND NOT EXISTS { (t)<-[:TAGGED]-() }
+  WITH tags
+  UNWIND tags AS t
+  WITH t WHERE NOT EXISTS { (t)<-[:TAGGED]-() }
   DELETE t
 }
 RETURN CASE WHEN allowed THEN 'ok' WHEN seen THEN 'forbidden' ELSE 'not_found' END AS status`,
@@ -185,6 +226,8 @@ RETURN CASE WHEN allowed THEN 'ok' WHEN seen THEN 'forbidden' ELSE 'not_found' E
 }
 
 // LikePost likes a visible post; twice is once.
+// Concurrency: racing DeletePost, it commits first (and the like goes with
+// the post) or answers ErrNotFound.
 func (db *DB) LikePost(ctx context.Context, v domain.Viewer, id string, back *cypher.ReadBack) (map[string]any, error) {
 	return db.mutate(ctx, "like post", v, `
 OPTIONAL MATCH (x:Post {id: $id})
@@ -197,6 +240,7 @@ RETURN CASE WHEN seen THEN 'ok' ELSE 'not_found' END AS status`, map[string]any{
 }
 
 // UnlikePost removes the viewer's like of a visible post, if any.
+// Concurrency: racing DeletePost, it commits first or answers ErrNotFound.
 func (db *DB) UnlikePost(ctx context.Context, v domain.Viewer, id string, back *cypher.ReadBack) (map[string]any, error) {
 	return db.mutate(ctx, "unlike post", v, `
 OPTIONAL MATCH (x:Post {id: $id})
@@ -210,6 +254,8 @@ RETURN CASE WHEN seen THEN 'ok' ELSE 'not_found' END AS status`, map[string]any{
 }
 
 // AddComment comments on a visible post, with the caller-chosen id.
+// Concurrency: racing DeletePost, it commits first (and the comment goes with
+// the post) or answers ErrNotFound, leaving no comment behind.
 func (db *DB) AddComment(ctx context.Context, v domain.Viewer, id, postID, body string, back *cypher.ReadBack) (map[string]any, error) {
 	return db.mutate(ctx, "add comment", v, `
 OPTIONAL MATCH (x:Post {id: $post})
@@ -225,6 +271,8 @@ RETURN CASE WHEN seen THEN 'ok' ELSE 'not_found' END AS status`, map[string]any{
 
 // DeleteComment deletes the viewer's own comment. A comment on a post the
 // viewer cannot see is ErrNotFound; someone else's is ErrForbidden.
+// Concurrency: racing DeletePost of its post, whichever deletes the comment
+// first wins; the other answers ErrNotFound (DeleteComment) or ok.
 func (db *DB) DeleteComment(ctx context.Context, v domain.Viewer, id string) error {
 	_, err := db.mutate(ctx, "delete comment", v, `
 OPTIONAL MATCH (c:Comment {id: $id})-[:ON]->(x:Post)
@@ -236,6 +284,14 @@ CALL (c, allowed) {
 }
 RETURN CASE WHEN allowed THEN 'ok' WHEN seen THEN 'forbidden' ELSE 'not_found' END AS status`, map[string]any{"sub": v.Subject, "id": id}, nil)
 	return err
+}
+
+// lock is the Cypher that takes the write lock on node v (a variable bound
+// by the statement; null is a no-op) until the transaction ends, so what the
+// statement reads after it cannot change under it. Writing a property and
+// removing it again leaves the node as it was.
+func lock(v string) string {
+	return "SET " + v + "._lock = true REMOVE " + v + "._lock"
 }
 
 func ptr(s *string) any {
