@@ -30,6 +30,9 @@ const (
 	MethodNotAllowed        = "METHOD_NOT_ALLOWED"
 	DepthLimitExceeded      = "DEPTH_LIMIT_EXCEEDED"
 	ComplexityLimitExceeded = "COMPLEXITY_LIMIT_EXCEEDED"
+	WidthLimitExceeded      = "WIDTH_LIMIT_EXCEEDED"
+	VariablesTooLarge       = "VARIABLES_TOO_LARGE"
+	ResponseTooLarge        = "RESPONSE_TOO_LARGE"
 	AuthFieldLimit          = "AUTH_FIELD_LIMIT"
 	InvalidCredentials      = "INVALID_CREDENTIALS"
 	MFARequired             = "MFA_REQUIRED"
@@ -58,6 +61,9 @@ var statuses = map[string]int{
 	MethodNotAllowed:        http.StatusMethodNotAllowed,
 	DepthLimitExceeded:      http.StatusBadRequest,
 	ComplexityLimitExceeded: http.StatusBadRequest,
+	WidthLimitExceeded:      http.StatusBadRequest,
+	VariablesTooLarge:       http.StatusBadRequest,
+	ResponseTooLarge:        http.StatusOK, // an executed operation: the answer says data is null
 	AuthFieldLimit:          http.StatusBadRequest,
 	RateLimited:             http.StatusTooManyRequests,
 	SubscriptionLimit:       http.StatusTooManyRequests,

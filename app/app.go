@@ -127,7 +127,8 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		RevealExistingAccounts: cfg.SignupRevealsExistingAccounts,
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerConfig{
-		Limits:    graph.Limits{TokenLimit: cfg.QueryTokenLimit, MaxDepth: cfg.QueryMaxDepth, MaxComplexity: cfg.QueryMaxComplexity},
+		Limits: graph.Limits{TokenLimit: cfg.QueryTokenLimit, MaxDepth: cfg.QueryMaxDepth, MaxComplexity: cfg.QueryMaxComplexity,
+			MaxWidth: cfg.QueryMaxWidth, MaxResponseFields: cfg.QueryMaxResponseFields},
 		Logger:    logger,
 		RequestID: httpapi.RequestIDFromContext,
 		Observer:  m,

@@ -58,12 +58,15 @@ type Config struct {
 	QueryTokenLimit    int
 	QueryMaxDepth      int
 	QueryMaxComplexity int
-	RequestTimeout     time.Duration
-	ReadHeaderTimeout  time.Duration
-	ReadTimeout        time.Duration
-	WriteTimeout       time.Duration
-	IdleTimeout        time.Duration
-	ShutdownTimeout    time.Duration
+	QueryMaxWidth      int
+	// QueryMaxResponseFields caps the fields one operation resolves.
+	QueryMaxResponseFields int
+	RequestTimeout         time.Duration
+	ReadHeaderTimeout      time.Duration
+	ReadTimeout            time.Duration
+	WriteTimeout           time.Duration
+	IdleTimeout            time.Duration
+	ShutdownTimeout        time.Duration
 
 	LoginPerIPPerMinute int
 	LoginPerIPBurst     int
@@ -270,6 +273,8 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.QueryTokenLimit = r.integer("QUERY_TOKEN_LIMIT", 5000, 100, 1_000_000)
 	c.QueryMaxDepth = r.integer("QUERY_MAX_DEPTH", 15, 2, 100)
 	c.QueryMaxComplexity = r.integer("QUERY_MAX_COMPLEXITY", 5000, 10, 1_000_000)
+	c.QueryMaxWidth = r.integer("QUERY_MAX_WIDTH", 200, 10, 10_000)
+	c.QueryMaxResponseFields = r.integer("QUERY_MAX_RESPONSE_FIELDS", 20_000, 100, 10_000_000)
 	c.RequestTimeout = r.duration("REQUEST_TIMEOUT", 10*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.ReadHeaderTimeout = r.duration("HTTP_READ_HEADER_TIMEOUT", 5*time.Second, 100*time.Millisecond, 5*time.Minute)
 	c.ReadTimeout = r.duration("HTTP_READ_TIMEOUT", 15*time.Second, 100*time.Millisecond, 10*time.Minute)

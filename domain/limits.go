@@ -95,7 +95,7 @@ func Email(field, s string) error {
 	switch {
 	case s == "":
 		return Invalid(field, "The %s is empty.", field)
-	case len(s) > MaxEmailBytes || !utf8.ValidString(s):
+	case len(s) > MaxEmailBytes || !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
 		return Invalid(field, "The %s is longer than %d bytes or not valid text.", field, MaxEmailBytes)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -60,6 +61,7 @@ func (p presenter) classify(ctx context.Context, err error) *gqlerror.Error {
 		if out.Extensions == nil || out.Extensions["code"] == nil {
 			out.Extensions = map[string]any{"code": apierr.BadRequest}
 		}
+		out.Message = redact(out.Message)
 		return &out
 	}
 	out := &gqlerror.Error{}
@@ -78,6 +80,38 @@ func (p presenter) classify(ctx context.Context, err error) *gqlerror.Error {
 	}
 	out.Message, out.Extensions = e.Message, e.Ext()
 	return out
+}
+
+// The parser's and validator's messages echo what the document held: a
+// token's text, a literal argument value (a password typed without quotes
+// is an enum-like name), a variable's value — and they suggest names of the
+// schema ("Did you mean …?"), which production does not offer. redact
+// keeps what they say is wrong and where, and drops the echoed values and
+// the suggestions. Field, argument and type names stay: they are the
+// schema's words, not the caller's data.
+var redactions = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`(?is)[,\s]*did you mean\b.*$`), ""},
+	// parser: `found Name "x"`, `Unexpected String "x"`
+	{regexp.MustCompile(`\b(Name|String|BlockString|Int|Float) "(?:[^"\\]|\\.)*"`), "$1"},
+	// ValuesOfCorrectType: `String cannot represent a non string value: x`
+	{regexp.MustCompile(`(?s)(cannot represent [^:]*): .*$`), "$1."},
+	// ValuesOfCorrectType: `Expected value of type "T", found x.`
+	{regexp.MustCompile(`(?s)(Expected value of type "[^"]*"), found .*$`), "$1."},
+	// variable coercion: `x is not a valid Enum`, `cannot use value 1.5 as Int`
+	{regexp.MustCompile(`(?s)^.* is not a valid (\w+)$`), "the value is not a valid $1"},
+	{regexp.MustCompile(`cannot use (?:value )?\S+ as`), "cannot use the value as"},
+	// ValuesOfCorrectType: `Value "x" does not exist in "Enum" enum.`
+	{regexp.MustCompile(`(?s)^Value .* does not exist in`), "The value does not exist in"},
+}
+
+func redact(msg string) string {
+	for _, r := range redactions {
+		msg = r.re.ReplaceAllString(msg, r.with)
+	}
+	return msg
 }
 
 // recoverPanic turns a resolver panic into an internal error; the presenter

@@ -11,8 +11,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // Limits bound what one GraphQL document may cost.
@@ -23,6 +21,12 @@ type Limits struct {
 	MaxDepth int
 	// MaxComplexity caps an operation's cost (see costLimit).
 	MaxComplexity int
+	// MaxWidth caps how many selections a document holds at one nesting
+	// level, counted through fragments (see documentLimit).
+	MaxWidth int
+	// MaxResponseFields caps the fields one operation resolves (see
+	// responseLimit).
+	MaxResponseFields int
 }
 
 // OperationObserver receives each finished operation, for metrics.
@@ -47,14 +51,19 @@ type HandlerConfig struct {
 // directives, the one transport, the limits, the error presenter and the
 // recover function.
 func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
+	return newHandler(r, cfg, newDocumentCache(documentCacheMaxEntry, documentCacheBudget))
+}
+
+func newHandler(r *Resolver, cfg HandlerConfig, cache *documentCache) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: directives()}))
 	addLiveTransports(srv, r, cfg)
 	srv.AddTransport(httpTransport{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(cfg.Limits.TokenLimit)
 	srv.SetDisableSuggestion(true)
 	srv.Use(extension.Introspection{})
-	srv.Use(depthLimit{max: cfg.Limits.MaxDepth})
+	srv.Use(documentLimit{tokenLimit: cfg.Limits.TokenLimit, maxDepth: cfg.Limits.MaxDepth, maxWidth: cfg.Limits.MaxWidth, cache: cache})
+	srv.Use(responseLimit{max: int64(cfg.Limits.MaxResponseFields)})
 	srv.Use(costLimit{max: cfg.Limits.MaxComplexity, mapping: r.Mapping})
 	srv.Use(authFieldLimit{})
 	srv.AroundOperations(resolveViewerOnce)
