@@ -30,7 +30,7 @@ type documentLimit struct {
 	tokenLimit int
 	maxDepth   int
 	maxWidth   int
-	cache      *documentCache
+	cache      documentCache
 }
 
 var (
@@ -45,7 +45,7 @@ func (d documentLimit) MutateOperationParameters(ctx context.Context, p *graphql
 	if e := checkVariables(p.Variables); e != nil {
 		return refusal(e)
 	}
-	if d.cache != nil && d.cache.contains(p.Query) {
+	if d.cache.byteLRU != nil && d.cache.contains(p.Query) {
 		return nil
 	}
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, d.tokenLimit)

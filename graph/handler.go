@@ -45,6 +45,9 @@ type HandlerConfig struct {
 	// resolver has a Live hub); LiveObserver counts their sockets.
 	Live         LiveTransportConfig
 	LiveObserver LiveObserver
+	// Persisted configures persisted queries; the zero value is auto mode
+	// with a DefaultPersistedCacheBytes cache.
+	Persisted PersistedQueries
 }
 
 // NewHandler builds the GraphQL HTTP handler: the executable schema with its
@@ -54,7 +57,7 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	return newHandler(r, cfg, newDocumentCache(documentCacheMaxEntry, documentCacheBudget))
 }
 
-func newHandler(r *Resolver, cfg HandlerConfig, cache *documentCache) http.Handler {
+func newHandler(r *Resolver, cfg HandlerConfig, cache documentCache) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: directives()}))
 	addLiveTransports(srv, r, cfg)
 	srv.AddTransport(httpTransport{})
@@ -66,6 +69,8 @@ func newHandler(r *Resolver, cfg HandlerConfig, cache *documentCache) http.Handl
 	srv.Use(responseLimit{max: int64(cfg.Limits.MaxResponseFields)})
 	srv.Use(costLimit{max: cfg.Limits.MaxComplexity, mapping: r.Mapping})
 	srv.Use(authFieldLimit{})
+	// Last, so auto mode stores only documents every check above accepted.
+	srv.Use(newPersistedQueries(cfg.Persisted))
 	srv.AroundOperations(resolveViewerOnce)
 	p := presenter{logger: cfg.Logger, requestID: cfg.RequestID, observer: cfg.Observer}
 	srv.SetErrorPresenter(p.present)
