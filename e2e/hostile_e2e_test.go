@@ -6,34 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/gqlneo/gqlneo/dev/hostile"
 )
-
-// nestedAliasFragments is a 1.3 KB document that expands to aliases^levels
-// fields: each fragment repeats the next under aliases aliases of ofType.
-func nestedAliasFragments(aliases, levels int) string {
-	var b strings.Builder
-	b.WriteString(`{ __type(name:"User"){...F0} }`)
-	for i := 0; i < levels; i++ {
-		fmt.Fprintf(&b, " fragment F%d on __Type {", i)
-		for a := 0; a < aliases; a++ {
-			if i == levels-1 {
-				fmt.Fprintf(&b, " a%d: name", a)
-			} else {
-				fmt.Fprintf(&b, " a%d: ofType{...F%d}", a, i+1)
-			}
-		}
-		b.WriteString(" }")
-	}
-	return b.String()
-}
-
-func aliasesOf(n int, field string) string {
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, " a%d: %s", i, field)
-	}
-	return b.String()
-}
 
 // Documents that would expand to millions of fields, or hold a level the
 // validator compares pairwise, are refused with a code before anything
@@ -47,9 +22,9 @@ func TestHostileDocumentsAreRefusedWithCodes(t *testing.T) {
 		vars        string
 		code        string
 	}{
-		{"five aliases of nested fragments, twelve deep", nestedAliasFragments(5, 12), "", "WIDTH_LIMIT_EXCEEDED"},
-		{"eight aliases, thirty deep", nestedAliasFragments(8, 30), "", "DEPTH_LIMIT_EXCEEDED"},
-		{"1,600 aliases of __typename", "{" + aliasesOf(1600, "__typename") + " }", "", "WIDTH_LIMIT_EXCEEDED"},
+		{"five aliases of nested fragments, twelve deep", hostile.NestedAliasFragments(5, 12), "", "WIDTH_LIMIT_EXCEEDED"},
+		{"eight aliases, thirty deep", hostile.NestedAliasFragments(8, 30), "", "DEPTH_LIMIT_EXCEEDED"},
+		{"1,600 aliases of __typename", "{" + hostile.Aliases(1600, "__typename") + " }", "", "WIDTH_LIMIT_EXCEEDED"},
 		{"1,600 copies of one response name", "{" + strings.Repeat(" a: __typename", 1600) + " }", "", "WIDTH_LIMIT_EXCEEDED"},
 		{"a first past any integer is refused, not wrapped", `{ searchUsers(query: "a", first: 4611686018427387904) { totalCount } }`, "", ""},
 		{"a first past any integer in a variable", `query($n: Int) { searchUsers(query: "a", first: $n) { edges { node { followers(first: $n) { totalCount } } } } }`, `{"n": 4611686018427387904}`, ""},
@@ -82,7 +57,7 @@ func TestHostileDocumentsAreRefusedWithCodes(t *testing.T) {
 		}
 	}
 	t.Run("over GET without a token", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodGet, s.URL+"/graphql?query="+url.QueryEscape(nestedAliasFragments(5, 12)), nil)
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/graphql?query="+url.QueryEscape(hostile.NestedAliasFragments(5, 12)), nil)
 		r := do(t, req)
 		if r.Status != http.StatusOK || r.code() != "WIDTH_LIMIT_EXCEEDED" {
 			t.Errorf("%d %.300s", r.Status, r.Raw)
@@ -95,14 +70,14 @@ func TestHostileDocumentsAreRefusedWithCodes(t *testing.T) {
 // limit, and aliases multiply them.
 func TestAnswersOverTheFieldLimitAreOneError(t *testing.T) {
 	s := startServer(t, map[string]string{"QUERY_MAX_RESPONSE_FIELDS": "4000"})
-	r := s.query(t, "", "{ __schema {"+aliasesOf(20, "types { fields { name args { name } } }")+" } }", nil)
+	r := s.query(t, "", "{ __schema {"+hostile.Aliases(20, "types { fields { name args { name } } }")+" } }", nil)
 	if r.Status != http.StatusOK || r.code() != "RESPONSE_TOO_LARGE" || len(r.Errors) != 1 || r.Data != nil {
 		t.Fatalf("status %d: %.400s", r.Status, r.Raw)
 	}
 	if len(r.Raw) > 1000 {
 		t.Errorf("the refusal is %d bytes", len(r.Raw))
 	}
-	if r := s.query(t, "", graphiqlIntrospection, nil); len(r.Errors) > 0 {
+	if r := s.query(t, "", hostile.GraphiQLIntrospection, nil); len(r.Errors) > 0 {
 		t.Errorf("introspection under the limit is refused: %.300s", r.Raw)
 	}
 }

@@ -184,19 +184,11 @@ func TestFiftyConcurrentFirstRequestsMakeOneUserAndOneIdentity(t *testing.T) {
 // runCypher runs a statement on the test database, for fixtures.
 func runCypher(t *testing.T, cypher string, params map[string]any) {
 	t.Helper()
-	uri, password := mustNeo4jEnv(t)
-	driver, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth("neo4j", password, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer driver.Close(context.Background())
-	if _, err := neo4j.ExecuteQuery(context.Background(), driver, cypher, params, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase("neo4j")); err != nil {
-		t.Fatal(err)
-	}
+	cypherRecords(t, cypher, params)
 }
 
-// countIdentity counts, with Cypher, the Identity nodes of sub and the Users holding them.
-func countIdentity(t *testing.T, sub string) (users, identities int64) {
+// cypherRecords runs a statement on the test database and returns its records.
+func cypherRecords(t *testing.T, cypher string, params map[string]any) []*neo4j.Record {
 	t.Helper()
 	uri, password := mustNeo4jEnv(t)
 	driver, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth("neo4j", password, ""))
@@ -204,14 +196,20 @@ func countIdentity(t *testing.T, sub string) (users, identities int64) {
 		t.Fatal(err)
 	}
 	defer driver.Close(context.Background())
-	res, err := neo4j.ExecuteQuery(context.Background(), driver,
-		`MATCH (i:Identity {sub: $sub}) OPTIONAL MATCH (u:User)-[:HAS_IDENTITY]->(i) RETURN count(DISTINCT i) AS i, count(DISTINCT u) AS u`,
-		map[string]any{"sub": sub}, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase("neo4j"))
+	res, err := neo4j.ExecuteQuery(context.Background(), driver, cypher, params, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase("neo4j"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _, _ := neo4j.GetRecordValue[int64](res.Records[0], "u")
-	i, _, _ := neo4j.GetRecordValue[int64](res.Records[0], "i")
+	return res.Records
+}
+
+// countIdentity counts, with Cypher, the Identity nodes of sub and the Users holding them.
+func countIdentity(t *testing.T, sub string) (users, identities int64) {
+	t.Helper()
+	recs := cypherRecords(t, `MATCH (i:Identity {sub: $sub}) OPTIONAL MATCH (u:User)-[:HAS_IDENTITY]->(i) RETURN count(DISTINCT i) AS i, count(DISTINCT u) AS u`,
+		map[string]any{"sub": sub})
+	u, _, _ := neo4j.GetRecordValue[int64](recs[0], "u")
+	i, _, _ := neo4j.GetRecordValue[int64](recs[0], "i")
 	return u, i
 }
 

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/gqlneo/gqlneo/dev/hostile"
 )
 
 func TestRequestLimitsAnswerWithCodesNever5xx(t *testing.T) {
@@ -80,21 +82,9 @@ func TestDepthLimitCountsThroughFragments(t *testing.T) {
 	}
 }
 
-// graphiqlIntrospection is the introspection query GraphiQL sends (graphql-js
-// getIntrospectionQuery), the deepest document the default limits must allow.
-const graphiqlIntrospection = `query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name }
-  types { ...FullType } directives { name description locations args { ...InputValue } } } }
-fragment FullType on __Type { kind name description
-  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-  inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef } }
-fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
-fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-  ofType { kind name ofType { kind name ofType { kind name } } } } } } } }`
-
 func TestGraphiQLIntrospectionPassesTheDefaultLimits(t *testing.T) {
 	s := startServer(t, nil)
-	r := s.query(t, "", graphiqlIntrospection, nil)
+	r := s.query(t, "", hostile.GraphiQLIntrospection, nil)
 	if r.Status != http.StatusOK || len(r.Errors) > 0 {
 		t.Fatalf("introspection: %d %.500s", r.Status, r.Raw)
 	}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -15,22 +14,11 @@ import (
 // record's value named key.
 func cypherValue[T neo4j.RecordValue](t *testing.T, cypher string, params map[string]any, key string) T {
 	t.Helper()
-	uri, password := mustNeo4jEnv(t)
-	driver, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth("neo4j", password, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer driver.Close(context.Background())
-	res, err := neo4j.ExecuteQuery(context.Background(), driver, cypher, params, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase("neo4j"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var zero T
-	if len(res.Records) == 0 {
+	recs := cypherRecords(t, cypher, params)
+	if len(recs) == 0 {
 		t.Fatalf("no record for %s", cypher)
-		return zero
 	}
-	v, _, err := neo4j.GetRecordValue[T](res.Records[0], key)
+	v, _, err := neo4j.GetRecordValue[T](recs[0], key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,25 +15,8 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/gqlneo/gqlneo/apierr"
+	"github.com/gqlneo/gqlneo/dev/hostile"
 )
-
-// nestedAliasFragments expands to aliases^levels fields in a few hundred bytes.
-func nestedAliasFragments(aliases, levels int) string {
-	var b strings.Builder
-	b.WriteString(`{ __type(name:"User"){...F0} }`)
-	for i := 0; i < levels; i++ {
-		fmt.Fprintf(&b, " fragment F%d on __Type {", i)
-		for a := 0; a < aliases; a++ {
-			if i == levels-1 {
-				fmt.Fprintf(&b, " a%d: name", a)
-			} else {
-				fmt.Fprintf(&b, " a%d: ofType{...F%d}", a, i+1)
-			}
-		}
-		b.WriteString(" }")
-	}
-	return b.String()
-}
 
 // sameLevelFragments spreads each fragment spreads times into the one before,
 // at one level: the depth stays 1 while the expansion grows.
@@ -57,9 +40,9 @@ func sameLevelFragments(spreads, levels int) string {
 // hostileDocuments are documents whose expansion, or whose validation,
 // would cost seconds to minutes of CPU without the document limit.
 var hostileDocuments = map[string]string{
-	"4 aliases, 12 levels of fragments":   nestedAliasFragments(4, 12),
-	"5 aliases, 12 levels of fragments":   nestedAliasFragments(5, 12),
-	"9 aliases, 14 levels of fragments":   nestedAliasFragments(9, 14),
+	"4 aliases, 12 levels of fragments":   hostile.NestedAliasFragments(4, 12),
+	"5 aliases, 12 levels of fragments":   hostile.NestedAliasFragments(5, 12),
+	"9 aliases, 14 levels of fragments":   hostile.NestedAliasFragments(9, 14),
 	"4 spreads at one level, 30 levels":   sameLevelFragments(4, 30),
 	"1,600 copies of a: __typename":       "{" + strings.Repeat(" a: __typename", 1600) + " }",
 	"400 fragments of one response name":  manyFragmentsOfOneName(400),
@@ -133,12 +116,12 @@ func TestTheDocumentLimitsVerdicts(t *testing.T) {
 		name, query, code string
 	}{
 		{"an ordinary query passes", `{ me { id name followers(first: 10) { edges { node { id } } } } }`, ""},
-		{"GraphiQL's introspection passes", graphiqlIntrospectionQuery, ""},
+		{"GraphiQL's introspection passes", hostile.GraphiQLIntrospection, ""},
 		{"190 copies of one name pass", "{" + strings.Repeat(" a: __typename", 190) + " }", ""},
 		{"201 fields at one level are too wide", "{" + strings.Repeat(" a: __typename", 201) + " }", apierr.WidthLimitExceeded},
-		{"nested fragments are too wide", nestedAliasFragments(5, 12), apierr.WidthLimitExceeded},
+		{"nested fragments are too wide", hostile.NestedAliasFragments(5, 12), apierr.WidthLimitExceeded},
 		{"a width past any integer saturates", sameLevelFragments(4, 40), apierr.WidthLimitExceeded},
-		{"depth counts through fragments", nestedAliasFragments(2, 20), apierr.DepthLimitExceeded},
+		{"depth counts through fragments", hostile.NestedAliasFragments(2, 20), apierr.DepthLimitExceeded},
 		{"an unused fragment is measured too", `{ __typename } fragment U on Query {` + strings.Repeat(" a: __typename", 300) + ` }`, apierr.WidthLimitExceeded},
 		{"a fragment cycle is measured without looping", `{ ...A } fragment A on Query { ...B } fragment B on Query { ...A __typename }`, ""},
 	}
@@ -196,16 +179,6 @@ func TestVariablesAreBoundedInDepthAndCount(t *testing.T) {
 		})
 	}
 }
-
-const graphiqlIntrospectionQuery = `query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name }
-  types { ...FullType } directives { name description locations args { ...InputValue } } } }
-fragment FullType on __Type { kind name description
-  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-  inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef } }
-fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
-fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-  ofType { kind name ofType { kind name ofType { kind name } } } } } } } }`
 
 func benchHandler(tb testing.TB) http.Handler {
 	tb.Helper()
