@@ -15,6 +15,7 @@ import (
 	"github.com/gqlneo/gqlneo/identity"
 	"github.com/gqlneo/gqlneo/metrics"
 	"github.com/gqlneo/gqlneo/neo4jrepo"
+	"github.com/gqlneo/gqlneo/redisstore"
 )
 
 // App is the wired server: its HTTP handler and what must be closed.
@@ -29,13 +30,18 @@ type App struct {
 	DB *neo4jrepo.DB
 	// Keys is the issuer's signing-key cache that validates tokens.
 	Keys *auth.KeySet
+	// Shared is the Redis store replicas share (REDIS_URL); nil when unset.
+	Shared *redisstore.Store
 }
 
-// Close releases the Neo4j driver.
+// Close releases the Neo4j driver and the Redis connections.
 func (a *App) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = a.DB.Close(ctx)
+	if a.Shared != nil {
+		_ = a.Shared.Close()
+	}
 }
 
 // New connects to Neo4j, prepares the schema, loads the signing keys and
@@ -92,9 +98,23 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 	}
 	tokens := auth.NewTokenClient(cfg.Auth0Issuer, cfg.Auth0ClientID, cfg.Auth0ClientSecret, cfg.Auth0Audience,
 		auth.WithRealm(cfg.Auth0Realm), auth.WithTokenTimeout(cfg.Auth0Timeout), auth.WithSignupConnection(cfg.Auth0SignupConnection))
-	limiter := auth.NewLoginLimiter(
+	var limiter graph.LoginLimiter = auth.NewLoginLimiter(
 		auth.WithPerIPRate(cfg.LoginPerIPPerMinute, cfg.LoginPerIPBurst),
 		auth.WithMaxFailures(cfg.LoginMaxFailures, cfg.LoginFailureWindow))
+	identityOpts := []identity.Option{identity.WithUserInfo(tokens), identity.WithLogger(logger)}
+	var shared *redisstore.Store
+	if cfg.RedisURL != "" {
+		shared, err = openShared(startCtx, cfg, logger)
+		if err != nil {
+			_ = db.Close(ctx)
+			return nil, err
+		}
+		limiter = redisstore.NewLoginLimiter(shared, redisstore.LimiterConfig{
+			PerMinute: cfg.LoginPerIPPerMinute, Burst: cfg.LoginPerIPBurst,
+			MaxFailures: cfg.LoginMaxFailures, Window: cfg.LoginFailureWindow,
+		}, logger)
+		identityOpts = append(identityOpts, identity.WithSharedProfiles(redisstore.NewCache(shared, "userinfo")))
+	}
 
 	cursorKey := cfg.CursorSecret
 	if len(cursorKey) == 0 {
@@ -104,7 +124,7 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		}
 		logger.Info("CURSOR_SECRET unset: pagination cursors are signed with a per-process key")
 	}
-	identities := identity.New(db, identity.WithUserInfo(tokens), identity.WithLogger(logger))
+	identities := identity.New(db, identityOpts...)
 	resolver := &graph.Resolver{
 		CursorKey: cursorKey, Mapping: mapping, Identities: identities,
 		Store: db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
@@ -141,5 +161,5 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         logger,
 	})
-	return &App{Handler: handler, Metrics: m, DB: db, Keys: keys}, nil
+	return &App{Handler: handler, Metrics: m, DB: db, Keys: keys, Shared: shared}, nil
 }
