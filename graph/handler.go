@@ -56,6 +56,7 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	p := presenter{logger: cfg.Logger, requestID: cfg.RequestID, observer: cfg.Observer}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(recoverPanic)
+	srv.AroundResponses(bookmarkExtension)
 	names := &operationNames{seen: map[string]bool{}}
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		start := time.Now()

@@ -60,7 +60,7 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Auth != nil {
 		gql = cfg.Auth(gql)
 	}
-	gql = withDeadline(cfg.RequestTimeout, withBodyLimit(cfg.MaxBodyBytes, withClientIP(cfg.TrustedProxies, gql)))
+	gql = withDeadline(cfg.RequestTimeout, withBodyLimit(cfg.MaxBodyBytes, withClientIP(cfg.TrustedProxies, withBookmarks(gql))))
 	mux.Handle("/graphql", gql)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
