@@ -32,12 +32,18 @@ type App struct {
 	Keys *auth.KeySet
 	// Shared is the Redis store replicas share (REDIS_URL); nil when unset.
 	Shared *redisstore.Store
+
+	stopTracing func(context.Context) error
 }
 
-// Close releases the Neo4j driver and the Redis connections.
+// Close releases the Neo4j driver and the Redis connections, and flushes
+// the spans not yet exported.
 func (a *App) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if a.stopTracing != nil {
+		_ = a.stopTracing(ctx)
+	}
 	_ = a.DB.Close(ctx)
 	if a.Shared != nil {
 		_ = a.Shared.Close()
@@ -62,11 +68,19 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	tp, stopTracing, err := tracing(ctx, cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	repoOpts := []neo4jrepo.Option{neo4jrepo.WithStatementCounter(m.CypherStatements), neo4jrepo.WithStatementObserver(o.observe)}
+	if tp != nil {
+		repoOpts = append(repoOpts, neo4jrepo.WithTracerProvider(tp))
+	}
 	db, err := neo4jrepo.Open(neo4jrepo.Config{
 		URI: cfg.Neo4jURI, Username: cfg.Neo4jUsername, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase,
 		MaxRetryTime: cfg.RequestTimeout, ConnectTimeout: cfg.Neo4jConnectTimeout, PoolSize: cfg.Neo4jPoolSize,
 		Mapping: mapping,
-	}, neo4jrepo.WithStatementCounter(m.CypherStatements), neo4jrepo.WithStatementObserver(o.observe))
+	}, repoOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("NEO4J_URI: %w", err)
 	}
@@ -135,6 +149,7 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		Logger:    logger,
 		RequestID: httpapi.RequestIDFromContext,
 		Observer:  m,
+		Tracer:    tp,
 	})
 	handler := httpapi.NewHandler(httpapi.Config{
 		GraphQL:  gql,
@@ -160,6 +175,7 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		RequestTimeout: cfg.RequestTimeout,
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         logger,
+		Tracer:         tp,
 	})
-	return &App{Handler: handler, Metrics: m, DB: db, Keys: keys, Shared: shared}, nil
+	return &App{Handler: handler, Metrics: m, DB: db, Keys: keys, Shared: shared, stopTracing: stopTracing}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Limits bound what one GraphQL document may cost.
@@ -37,6 +38,8 @@ type HandlerConfig struct {
 	Logger    *slog.Logger
 	RequestID RequestIDFunc
 	Observer  OperationObserver
+	// Tracer makes a span per operation; nil makes none.
+	Tracer trace.TracerProvider
 }
 
 // NewHandler builds the GraphQL HTTP handler: the executable schema with its
@@ -56,6 +59,9 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	p := presenter{logger: cfg.Logger, requestID: cfg.RequestID, observer: cfg.Observer}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(recoverPanic)
+	if cfg.Tracer != nil {
+		srv.AroundResponses(operationSpan(cfg.Tracer))
+	}
 	srv.AroundResponses(bookmarkExtension)
 	names := &operationNames{seen: map[string]bool{}}
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/gqlneo/gqlneo/apierr"
 	"github.com/gqlneo/gqlneo/httpapi/graphiql"
 )
@@ -51,6 +53,8 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger
+	// Tracer makes a span per request; nil makes none.
+	Tracer trace.TracerProvider
 }
 
 // NewHandler builds the server's whole HTTP handler.
@@ -78,7 +82,7 @@ func NewHandler(cfg Config) http.Handler {
 		mux.Handle("GET /{$}", graphiql.Page("/graphql"))
 		mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	}
-	return withRequestID(withAccessLog(cfg.Logger, cfg.Observer, withRecover(cfg.Logger, mux)))
+	return withRequestID(withTrace(cfg.Tracer, withAccessLog(cfg.Logger, cfg.Observer, withRecover(cfg.Logger, mux))))
 }
 
 func readyz(checks []ReadinessCheck) http.HandlerFunc {
