@@ -50,7 +50,11 @@ func Open(rawURL string, keySecret []byte) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{client: redis.NewClient(opts), secret: keySecret, timeout: opts.ReadTimeout + opts.WriteTimeout + opts.DialTimeout}, nil
+	timeout := opts.ReadTimeout + opts.WriteTimeout + opts.DialTimeout
+	if opts.ReadTimeout <= 0 || opts.WriteTimeout <= 0 || opts.DialTimeout <= 0 {
+		timeout = 3 * time.Second // a timeout the URL disabled still gets a bound here
+	}
+	return &Store{client: redis.NewClient(opts), secret: keySecret, timeout: timeout}, nil
 }
 
 // ParseURL checks a Redis URL and returns the client options it means, with
