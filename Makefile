@@ -5,11 +5,15 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin
 
-.PHONY: run test build generate vet check-generate neo4j issuer bench bench-quick clean
+.PHONY: run run-cluster test build generate vet check-generate neo4j issuer bench bench-quick clean
 
 ## run: build everything, start Neo4j (unless NEO4J_URI points elsewhere), the dev Auth0 issuer and the server on http://127.0.0.1:8080; Ctrl-C stops all of them.
 run: build
 	@dev/run.sh
+
+## run-cluster: like run, but Redis, REPLICAS (default 2) server replicas on 8091… sharing CURSOR_SECRET and REDIS_URL, and HAProxy on http://127.0.0.1:8080 (round-robin, health check /readyz); see docs/scaling.md.
+run-cluster: build
+	@dev/cluster.sh
 
 ## test: the whole suite; starts a throwaway Neo4j of its own and the issuer in-process.
 test:

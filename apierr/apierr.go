@@ -184,6 +184,7 @@ var sentinels = []struct {
 	{auth.ErrAccountExists, AccountExists, "An account with this email already exists; sign in instead."},
 	{auth.ErrAccessDenied, AccessDenied, "Sign-in was denied."},
 	{auth.ErrProviderUnavailable, AuthProviderUnavailable, "The identity provider is unavailable; try again shortly."},
+	{domain.ErrBadBookmark, BadRequest, "The X-Neo4j-Bookmark header names no transaction of this database; send back the value a previous answer carried."},
 	{domain.ErrUnavailable, ServiceUnavailable, "The database is unavailable; try again shortly."},
 	{context.DeadlineExceeded, Timeout, "The request took too long and was stopped."},
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gqlneo/gqlneo/identity"
 	"github.com/gqlneo/gqlneo/metrics"
 	"github.com/gqlneo/gqlneo/neo4jrepo"
+	"github.com/gqlneo/gqlneo/redisstore"
 )
 
 // App is the wired server: its HTTP handler and what must be closed.
@@ -30,18 +31,32 @@ type App struct {
 	DB *neo4jrepo.DB
 	// Keys is the issuer's signing-key cache that validates tokens.
 	Keys *auth.KeySet
+	// Shared is the Redis store replicas share (REDIS_URL); nil when unset.
+	Shared *redisstore.Store
 
-	stopLive context.CancelFunc
+	stopLive    context.CancelFunc
+	stopTracing func(context.Context) error
 }
 
-// Close stops the subscription hub and releases the Neo4j driver.
+// persistedQueryTTL is how long a shared persisted query lives in Redis
+// unless used again; clients resend a document the cache has forgotten.
+const persistedQueryTTL = 24 * time.Hour
+
+// Close stops the subscription hub, releases the Neo4j driver and the Redis
+// connections, and flushes the spans not yet exported.
 func (a *App) Close() {
 	if a.stopLive != nil {
 		a.stopLive()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if a.stopTracing != nil {
+		_ = a.stopTracing(ctx)
+	}
 	_ = a.DB.Close(ctx)
+	if a.Shared != nil {
+		_ = a.Shared.Close()
+	}
 }
 
 // New connects to Neo4j, prepares the schema, loads the signing keys and
@@ -62,11 +77,19 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	tp, stopTracing, err := tracing(ctx, cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	repoOpts := []neo4jrepo.Option{neo4jrepo.WithStatementCounter(m.CypherStatements), neo4jrepo.WithStatementObserver(o.observe)}
+	if tp != nil {
+		repoOpts = append(repoOpts, neo4jrepo.WithTracerProvider(tp))
+	}
 	db, err := neo4jrepo.Open(neo4jrepo.Config{
 		URI: cfg.Neo4jURI, Username: cfg.Neo4jUsername, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase,
 		MaxRetryTime: cfg.RequestTimeout, ConnectTimeout: cfg.Neo4jConnectTimeout, PoolSize: cfg.Neo4jPoolSize,
 		Mapping: mapping,
-	}, neo4jrepo.WithStatementCounter(m.CypherStatements), neo4jrepo.WithStatementObserver(o.observe))
+	}, repoOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("NEO4J_URI: %w", err)
 	}
@@ -98,10 +121,24 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 	}
 	tokens := auth.NewTokenClient(cfg.Auth0Issuer, cfg.Auth0ClientID, cfg.Auth0ClientSecret, cfg.Auth0Audience,
 		auth.WithRealm(cfg.Auth0Realm), auth.WithTokenTimeout(cfg.Auth0Timeout), auth.WithSignupConnection(cfg.Auth0SignupConnection))
-	limiter := auth.NewLoginLimiter(
+	var limiter graph.LoginLimiter = auth.NewLoginLimiter(
 		auth.WithPerIPRate(cfg.LoginPerIPPerMinute, cfg.LoginPerIPBurst),
 		auth.WithMaxFailures(cfg.LoginMaxFailures, cfg.LoginFailureWindow),
 		auth.WithMaxFailuresPerUsername(cfg.LoginMaxFailuresPerUsername))
+	identityOpts := []identity.Option{identity.WithUserInfo(tokens), identity.WithLogger(logger)}
+	var shared *redisstore.Store
+	if cfg.RedisURL != "" {
+		shared, err = openShared(startCtx, cfg, logger)
+		if err != nil {
+			_ = db.Close(ctx)
+			return nil, err
+		}
+		limiter = redisstore.NewLoginLimiter(shared, redisstore.LimiterConfig{
+			PerMinute: cfg.LoginPerIPPerMinute, Burst: cfg.LoginPerIPBurst,
+			MaxFailures: cfg.LoginMaxFailures, MaxFailuresPerUsername: cfg.LoginMaxFailuresPerUsername, Window: cfg.LoginFailureWindow,
+		}, logger)
+		identityOpts = append(identityOpts, identity.WithSharedProfiles(redisstore.NewCache(shared, "userinfo")))
+	}
 
 	cursorKey := cfg.CursorSecret
 	if len(cursorKey) == 0 {
@@ -112,19 +149,28 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		logger.Info("CURSOR_SECRET unset: pagination cursors are signed with a per-process key")
 	}
 	broker := o.broker
+	if broker == nil && shared != nil {
+		broker = redisstore.NewBroker(shared, logger)
+	}
 	if broker == nil {
 		broker = events.NewMemory()
 	}
 	live := graph.NewLive(broker, db, mapping, graph.LiveConfig{
 		PerUser: cfg.SubscriptionsPerUser, Queue: cfg.SubscriptionQueue, StatementTimeout: cfg.RequestTimeout,
 	}, m, logger)
-	identities := identity.New(db, identity.WithUserInfo(tokens), identity.WithLogger(logger))
+	identities := identity.New(db, identityOpts...)
 	resolver := &graph.Resolver{
 		CursorKey: cursorKey, Mapping: mapping, Identities: identities,
 		Store: db, Tokens: tokens, AccessTokens: access, IDTokens: idTokens, Limiter: limiter,
 		ClientIP: httpapi.ClientIPFromContext, Logger: logger, SignupConnection: cfg.Auth0SignupConnection,
 		Events: broker, Live: live,
 		RevealExistingAccounts: cfg.SignupRevealsExistingAccounts,
+	}
+	persisted := graph.PersistedQueries{Mode: cfg.PersistedQueries, Manifest: cfg.PersistedManifest, CacheBytes: cfg.PersistedCacheBytes}
+	if shared != nil {
+		// A document is never longer than a request body; Redis' own maxmemory
+		// policy bounds the whole (docs/scaling.md).
+		persisted.Cache = redisstore.NewQueryCache(shared, persistedQueryTTL, int(cfg.MaxBodyBytes), logger)
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerConfig{
 		Limits: graph.Limits{TokenLimit: cfg.QueryTokenLimit, MaxDepth: cfg.QueryMaxDepth, MaxComplexity: cfg.QueryMaxComplexity,
@@ -138,7 +184,8 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 			Revalidate: cfg.SubscriptionRevalidate, ClockSkew: cfg.JWTClockSkew, SSEKeepAlive: cfg.WSPingInterval,
 		},
 		LiveObserver: m,
-		Persisted: graph.PersistedQueries{Mode: cfg.PersistedQueries, Manifest: cfg.PersistedManifest, CacheBytes: cfg.PersistedCacheBytes},
+		Persisted:    persisted,
+		Tracer:       tp,
 	})
 	handler := httpapi.NewHandler(httpapi.Config{
 		GraphQL:  gql,
@@ -166,8 +213,9 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		RequestTimeout: cfg.RequestTimeout,
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         logger,
+		Tracer:         tp,
 	})
 	liveCtx, stopLive := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { _ = live.Run(liveCtx) }()
-	return &App{Handler: handler, Metrics: m, DB: db, Keys: keys, stopLive: stopLive}, nil
+	return &App{Handler: handler, Metrics: m, DB: db, Keys: keys, Shared: shared, stopLive: stopLive, stopTracing: stopTracing}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gqlneo/gqlneo/graph"
+	"github.com/gqlneo/gqlneo/redisstore"
 )
 
 // Config is the server's whole configuration, read from the environment by
@@ -106,6 +107,15 @@ type Config struct {
 	// CursorSecret signs pagination cursors; empty means a random key per
 	// process (cursors then do not survive a restart or cross replicas).
 	CursorSecret []byte
+
+	// RedisURL, when set, puts the state replicas share on Redis: the login
+	// limiter's counters, the /userinfo cache and persisted queries. Empty
+	// keeps it all in the process (one replica).
+	RedisURL string
+
+	// OTLPEndpoint, when set, exports trace spans over OTLP/HTTP to this
+	// base URL (OTEL_EXPORTER_OTLP_ENDPOINT). Empty exports none.
+	OTLPEndpoint string
 
 	LogLevel string
 }
@@ -348,6 +358,25 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			r.fail("CURSOR_SECRET", "is shorter than 32 characters; generate one with `openssl rand -hex 32`")
 		}
 		c.CursorSecret = []byte(secret)
+	}
+
+	c.RedisURL = r.str("REDIS_URL", "")
+	if c.RedisURL != "" {
+		if _, err := redisstore.ParseURL(c.RedisURL); err != nil {
+			r.fail("REDIS_URL", "%v", err)
+		}
+		if len(c.CursorSecret) == 0 {
+			// Replicas behind one load balancer must sign cursors with one
+			// key, and the same secret names the limiter's keys on Redis.
+			r.fail("CURSOR_SECRET", "is required when REDIS_URL is set: every replica must sign cursors (and name its Redis keys) with the same secret; generate one with `openssl rand -hex 32` and give each replica that value")
+		}
+	}
+
+	c.OTLPEndpoint = r.str("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	if c.OTLPEndpoint != "" {
+		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			r.fail("OTEL_EXPORTER_OTLP_ENDPOINT", "%q is not an http(s) URL; use the collector's OTLP/HTTP base URL, e.g. http://127.0.0.1:4318", c.OTLPEndpoint)
+		}
 	}
 
 	c.LogLevel = strings.ToLower(r.str("LOG_LEVEL", "info"))

@@ -163,3 +163,48 @@ func TestConfigSubscriptionLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigRedisNeedsASharedCursorSecret(t *testing.T) {
+	load := func(extra map[string]string) (*Config, error) {
+		env := validEnv()
+		for k, v := range extra {
+			env[k] = v
+		}
+		return LoadConfig(func(k string) string { return env[k] })
+	}
+	_, err := load(map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/0"})
+	if err == nil || !strings.Contains(err.Error(), "CURSOR_SECRET: is required when REDIS_URL is set") {
+		t.Fatalf("REDIS_URL without CURSOR_SECRET: %v", err)
+	}
+	cfg, err := load(map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/0", "CURSOR_SECRET": strings.Repeat("k", 32)})
+	if err != nil || cfg.RedisURL != "redis://127.0.0.1:6379/0" {
+		t.Fatalf("a valid pair: %v %+v", err, cfg)
+	}
+	for name, raw := range map[string]string{
+		"an http URL":       "http://127.0.0.1:6379",
+		"an unknown option": "redis://:hunter2-pass@127.0.0.1:6379/0?nope=1",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := load(map[string]string{"REDIS_URL": raw, "CURSOR_SECRET": strings.Repeat("k", 32)})
+			if err == nil || !strings.Contains(err.Error(), "REDIS_URL: ") {
+				t.Fatalf("accepted or unnamed: %v", err)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("the message leaks the password: %v", err)
+			}
+		})
+	}
+}
+
+func TestConfigOTLPEndpointMustBeAnHTTPURL(t *testing.T) {
+	env := validEnv()
+	env["OTEL_EXPORTER_OTLP_ENDPOINT"] = "127.0.0.1:4318"
+	if _, err := LoadConfig(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_ENDPOINT: ") {
+		t.Fatalf("a bare host:port: %v", err)
+	}
+	env["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318"
+	cfg, err := LoadConfig(func(k string) string { return env[k] })
+	if err != nil || cfg.OTLPEndpoint != "http://127.0.0.1:4318" {
+		t.Fatalf("a valid endpoint: %v", err)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"io"
 	"log/slog"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/gqlneo/gqlneo/events"
 	"github.com/gqlneo/gqlneo/httpapi"
 )
@@ -16,6 +18,16 @@ type options struct {
 	logger  *slog.Logger
 	observe func(cypher string, params map[string]any)
 	broker  events.Broker
+	tracer  trace.TracerProvider
+}
+
+// WithTracerProvider sends the App's spans (HTTP request → GraphQL operation
+// → Cypher statement) to tp instead of the OTLP exporter that
+// OTEL_EXPORTER_OTLP_ENDPOINT configures; tests pass an SDK provider with an
+// in-memory exporter. The caller owns tp. The default is the exporter when
+// the endpoint is set, else no spans.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tracer = tp }
 }
 
 // WithLogger makes the App log to logger. The default is JSON to standard

@@ -21,6 +21,13 @@ if [[ ! -d dev/audit/node_modules/graphql-http ]]; then
   npm ci --prefix dev/audit --no-audit --no-fund
 fi
 
+# The replica and Redis tests start their own throwaway redis-server
+# (redisstore/redistest); install Debian's when it is missing.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server for the replica tests…"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+
 port=${NEO4J_TEST_PORT:-7688}
 log=$(mktemp -t neo4j-test.XXXXXX.log)
 pid=

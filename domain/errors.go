@@ -16,4 +16,6 @@ var (
 	ErrSelfFollow = errors.New("cannot follow yourself")
 	// ErrUnavailable: the database cannot be reached or did not answer in time.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrBadBookmark: the request's bookmark is not one the database issued.
+	ErrBadBookmark = errors.New("unknown bookmark")
 )

@@ -87,7 +87,7 @@ func startServer(tb testing.TB, overrides map[string]string, opts ...tenant.Opti
 	return startServerWith(tb, tn, overrides)
 }
 
-func startServerWith(tb testing.TB, tn *tenant.Tenant, overrides map[string]string) *testServer {
+func startServerWith(tb testing.TB, tn *tenant.Tenant, overrides map[string]string, opts ...app.Option) *testServer {
 	tb.Helper()
 	env := testEnv(tb, tn)
 	for k, v := range overrides {
@@ -98,7 +98,7 @@ func startServerWith(tb testing.TB, tn *tenant.Tenant, overrides map[string]stri
 		tb.Fatalf("config: %v", err)
 	}
 	logs := &syncBuffer{}
-	a, err := app.New(context.Background(), cfg, app.WithLogger(app.NewLogger(logs, "debug")))
+	a, err := app.New(context.Background(), cfg, append([]app.Option{app.WithLogger(app.NewLogger(logs, "debug"))}, opts...)...)
 	if err != nil {
 		tb.Fatalf("app.New: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Limits bound what one GraphQL document may cost.
@@ -48,6 +49,8 @@ type HandlerConfig struct {
 	// Persisted configures persisted queries; the zero value is auto mode
 	// with a DefaultPersistedCacheBytes cache.
 	Persisted PersistedQueries
+	// Tracer makes a span per operation; nil makes none.
+	Tracer trace.TracerProvider
 }
 
 // NewHandler builds the GraphQL HTTP handler: the executable schema with its
@@ -75,6 +78,10 @@ func newHandler(r *Resolver, cfg HandlerConfig, cache documentCache) http.Handle
 	p := presenter{logger: cfg.Logger, requestID: cfg.RequestID, observer: cfg.Observer}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(recoverPanic)
+	if cfg.Tracer != nil {
+		srv.AroundResponses(operationSpan(cfg.Tracer))
+	}
+	srv.AroundResponses(bookmarkExtension)
 	names := &operationNames{seen: map[string]bool{}}
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		start := time.Now()

@@ -43,6 +43,10 @@ type PersistedQueries struct {
 	// CacheBytes bounds the automatic persisted-query cache (keys and
 	// documents); auto mode only. Zero means DefaultPersistedCacheBytes.
 	CacheBytes int64
+	// Cache, when not nil, is the automatic persisted-query cache instead of
+	// an in-process one: a cache replicas share (redisstore.QueryCache), so a
+	// query registered on one is found on another.
+	Cache graphql.Cache[string]
 }
 
 // DefaultPersistedCacheBytes is the automatic persisted-query cache's bound
@@ -113,7 +117,7 @@ func hasPersistedQuery(extensions map[string]any) bool {
 type persistedQueries struct {
 	mode     PersistedMode
 	manifest map[string]string
-	cache    persistedCache
+	cache    graphql.Cache[string] // nil: no automatic persisted queries
 }
 
 var _ interface {
@@ -132,7 +136,10 @@ func newPersistedQueries(cfg PersistedQueries) persistedQueries {
 		if size <= 0 {
 			size = DefaultPersistedCacheBytes
 		}
-		p.cache = newPersistedCache(size)
+		p.cache = cfg.Cache
+		if p.cache == nil {
+			p.cache = newPersistedCache(size)
+		}
 	}
 	return p
 }
@@ -204,7 +211,7 @@ func (p persistedQueries) MutateOperationParameters(ctx context.Context, params 
 // MutateOperationContext stores a document sent with its hash (auto mode),
 // now that it has passed every check before it.
 func (p persistedQueries) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if hash, ok := opCtx.Stats.GetExtension(pendingPersist).(string); ok && p.cache.byteLRU != nil {
+	if hash, ok := opCtx.Stats.GetExtension(pendingPersist).(string); ok && p.cache != nil {
 		p.cache.Add(ctx, hash, opCtx.RawQuery)
 	}
 	return nil
@@ -214,7 +221,7 @@ func (p persistedQueries) lookup(ctx context.Context, hash string) (string, bool
 	if doc, ok := p.manifest[hash]; ok {
 		return doc, true
 	}
-	if p.cache.byteLRU == nil {
+	if p.cache == nil {
 		return "", false
 	}
 	return p.cache.Get(ctx, hash)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/gqlneo/gqlneo/apierr"
 	"github.com/gqlneo/gqlneo/httpapi/graphiql"
 )
@@ -56,6 +58,8 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger
+	// Tracer makes a span per request; nil makes none.
+	Tracer trace.TracerProvider
 }
 
 // NewHandler builds the server's whole HTTP handler.
@@ -65,7 +69,7 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Auth != nil {
 		gql = cfg.Auth(gql)
 	}
-	gql = withDeadline(cfg.RequestTimeout, withBodyLimit(cfg.MaxBodyBytes, withClientIP(cfg.TrustedProxies, gql)))
+	gql = withDeadline(cfg.RequestTimeout, withBodyLimit(cfg.MaxBodyBytes, withClientIP(cfg.TrustedProxies, withBookmarks(gql))))
 	mux.Handle("/graphql", withCORS(cfg.CORS, gql))
 	if cfg.Schema != "" {
 		mux.Handle("/graphql/schema.graphqls", withCORS(cfg.CORS, schemaHandler(cfg.Schema)))
@@ -86,7 +90,7 @@ func NewHandler(cfg Config) http.Handler {
 		mux.Handle("GET /{$}", graphiql.Page("/graphql"))
 		mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 	}
-	return withRequestID(withAccessLog(cfg.Logger, cfg.Observer, withRecover(cfg.Logger, mux)))
+	return withRequestID(withTrace(cfg.Tracer, withAccessLog(cfg.Logger, cfg.Observer, withRecover(cfg.Logger, mux))))
 }
 
 func readyz(checks []ReadinessCheck) http.HandlerFunc {

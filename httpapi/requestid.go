@@ -41,11 +41,13 @@ func withRequestID(next http.Handler) http.Handler {
 // context carries that request's id.
 type LogHandler struct{ slog.Handler }
 
-// Handle adds request_id from ctx, then delegates.
+// Handle adds request_id, and trace_id and span_id when ctx has a span,
+// then delegates.
 func (h LogHandler) Handle(ctx context.Context, rec slog.Record) error {
 	if id := RequestIDFromContext(ctx); id != "" {
 		rec.AddAttrs(slog.String("request_id", id))
 	}
+	traceAttrs(ctx, &rec)
 	return h.Handler.Handle(ctx, rec)
 }
 

@@ -72,6 +72,7 @@ func New(store Store, opts ...Option) *Service {
 	for _, opt := range opts {
 		opt(s)
 	}
+	s.profiles.logger = s.logger
 	s.seen = expirable.NewLRU[string, struct{}](seenCapacity, nil, s.seenFor)
 	return s
 }

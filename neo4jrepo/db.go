@@ -8,6 +8,9 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gqlneo/gqlneo/bookmarks"
 	"github.com/gqlneo/gqlneo/cypher"
 )
 
@@ -57,6 +60,7 @@ type DB struct {
 	statements Counter
 	// observe, when set, sees every statement before it is sent.
 	observe func(cypher string, params map[string]any)
+	tracer  trace.Tracer
 }
 
 // Option configures a DB.
@@ -83,7 +87,7 @@ func Open(cfg Config, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4jrepo: create driver: %w", err)
 	}
-	db := &DB{driver: driver, database: cfg.Database, statements: noCounter{}}
+	db := &DB{driver: driver, database: cfg.Database, statements: noCounter{}, tracer: noTracer}
 	if cfg.Mapping != nil {
 		db.compiler = cypher.NewCompiler(cfg.Mapping)
 	}
@@ -137,7 +141,10 @@ func (db *DB) run(ctx context.Context, tx neo4j.ManagedTransaction, cypher strin
 	if db.observe != nil {
 		db.observe(cypher, params)
 	}
-	return tx.Run(ctx, cypher, params)
+	t, span := startStatement(ctx, tx, db, cypher)
+	res, err := tx.Run(ctx, cypher, params)
+	statementSent(t, span, res, err)
+	return res, err
 }
 
 // runAuto sends one statement outside a managed transaction; schema commands
@@ -154,17 +161,26 @@ func (db *DB) runAuto(ctx context.Context, cypher string) error {
 	return err
 }
 
-// read runs work in a managed read transaction on the configured database.
+// read runs work in a managed read transaction on the configured database,
+// on a member that has applied the request's bookmarks (package bookmarks).
 func read[T any](ctx context.Context, db *DB, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
-	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeRead})
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeRead,
+		Bookmarks: neo4j.BookmarksFromRawValues(bookmarks.After(ctx)...)})
 	defer session.Close(ctx)
-	return neo4j.ExecuteRead(ctx, session, work)
+	return neo4j.ExecuteRead(ctx, session, traced(ctx, db, "read", work))
 }
 
-// write runs work in a managed write transaction on the configured database.
-// The driver may retry work, so work must be idempotent.
+// write runs work in a managed write transaction on the configured database,
+// after the request's bookmarks, and records the bookmark of the commit for
+// the request's answer. The driver may retry work, so work must be
+// idempotent.
 func write[T any](ctx context.Context, db *DB, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
-	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite,
+		Bookmarks: neo4j.BookmarksFromRawValues(bookmarks.After(ctx)...)})
 	defer session.Close(ctx)
-	return neo4j.ExecuteWrite(ctx, session, work)
+	out, err := neo4j.ExecuteWrite(ctx, session, traced(ctx, db, "write", work))
+	if err == nil {
+		bookmarks.Wrote(ctx, neo4j.BookmarksToRawValues(session.LastBookmarks()))
+	}
+	return out, err
 }

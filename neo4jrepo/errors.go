@@ -21,7 +21,13 @@ func classify(ctx context.Context, op string, err error) error {
 		return err
 	}
 	var connectivity *neo4j.ConnectivityError
+	var neo4jErr *neo4j.Neo4jError
 	switch {
+	case errors.As(err, &neo4jErr) && (neo4jErr.Code == "Neo.ClientError.Transaction.InvalidBookmark" ||
+		neo4jErr.Code == "Neo.ClientError.Transaction.InvalidBookmarkMixture"):
+		// The caller's X-Neo4j-Bookmark passed the shape check but names
+		// no transaction of this database.
+		return fmt.Errorf("%s: %w: %w", op, domain.ErrBadBookmark, err)
 	case errors.As(err, &connectivity),
 		neo4j.IsConnectivityError(err),
 		neo4j.IsTransactionExecutionLimit(err),
