@@ -44,6 +44,18 @@ const (
 	Internal                = "INTERNAL_SERVER_ERROR"
 )
 
+// The codes of requests that do not reach GraphQL, and of persisted
+// queries. The persisted-query codes are the ones Apollo Client's
+// PersistedQueryLink and urql's persistedExchange look for; their messages
+// are the exact words those clients also match (PersistedQueryNotFound,
+// PersistedQueryNotSupported).
+const (
+	UnsupportedMediaType       = "UNSUPPORTED_MEDIA_TYPE"
+	PersistedQueryNotFound     = "PERSISTED_QUERY_NOT_FOUND"
+	PersistedQueryNotSupported = "PERSISTED_QUERY_NOT_SUPPORTED"
+	PersistedQueryNotAllowed   = "PERSISTED_QUERY_NOT_ALLOWED"
+)
+
 // statuses is the HTTP status of an answer that is only an error, by code.
 // Errors inside an executed operation travel in a 200 answer beside the data.
 var statuses = map[string]int{
@@ -62,6 +74,14 @@ var statuses = map[string]int{
 	AuthProviderUnavailable: http.StatusServiceUnavailable,
 	Timeout:                 http.StatusGatewayTimeout,
 	Internal:                http.StatusInternalServerError,
+
+	UnsupportedMediaType: http.StatusUnsupportedMediaType,
+	// Persisted-query refusals are document refusals: the transport answers
+	// them with its status rule (200 to application/json, 400 to
+	// application/graphql-response+json), not with this table.
+	PersistedQueryNotFound:     http.StatusBadRequest,
+	PersistedQueryNotSupported: http.StatusBadRequest,
+	PersistedQueryNotAllowed:   http.StatusBadRequest,
 }
 
 // Status is the HTTP status of an answer that holds only an error of code.

@@ -115,6 +115,7 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 		Logger:    logger,
 		RequestID: httpapi.RequestIDFromContext,
 		Observer:  m,
+		Persisted: graph.PersistedQueries{Mode: cfg.PersistedQueries, Manifest: cfg.PersistedManifest, CacheBytes: cfg.PersistedCacheBytes},
 	})
 	handler := httpapi.NewHandler(httpapi.Config{
 		GraphQL:  gql,
@@ -136,6 +137,8 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 			return err
 		},
 		GraphiQL:       cfg.GraphiQL,
+		Schema:         graph.SchemaSource(),
+		CORS:           httpapi.CORS{AllowedOrigins: cfg.CORSAllowedOrigins, MaxAge: cfg.CORSMaxAge},
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		RequestTimeout: cfg.RequestTimeout,
 		TrustedProxies: cfg.TrustedProxies,

@@ -6,9 +6,12 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gqlneo/gqlneo/graph"
 )
 
 // Config is the server's whole configuration, read from the environment by
@@ -49,6 +52,20 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	GraphiQL       bool
+	// CORSAllowedOrigins are the exact origins browsers may call the API
+	// from (CORS_ALLOWED_ORIGINS); ["*"] is every origin, none is no
+	// cross-origin caller. Credentials are never allowed (bearer tokens).
+	CORSAllowedOrigins []string
+	// CORSMaxAge is how long browsers may cache a preflight (CORS_MAX_AGE).
+	CORSMaxAge time.Duration
+	// PersistedQueries is off, auto (automatic persisted queries) or only
+	// (trusted documents: the manifest's and nothing else).
+	PersistedQueries graph.PersistedMode
+	// PersistedManifest is PERSISTED_QUERIES_MANIFEST read and checked:
+	// hash → document.
+	PersistedManifest map[string]string
+	// PersistedCacheBytes bounds the automatic persisted-query cache.
+	PersistedCacheBytes int64
 
 	MaxBodyBytes       int64
 	MaxHeaderBytes     int
@@ -247,6 +264,30 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	c.TrustedProxies = proxies
 	c.GraphiQL = r.boolean("GRAPHIQL_ENABLED", c.Auth0Issuer != nil && isLoopbackHost(c.Auth0Issuer.Hostname()))
+	origins, err := parseAllowedOrigins(r.str("CORS_ALLOWED_ORIGINS", ""))
+	if err != nil {
+		r.fail("CORS_ALLOWED_ORIGINS", "%v", err)
+	}
+	c.CORSAllowedOrigins = origins
+	c.CORSMaxAge = r.duration("CORS_MAX_AGE", 2*time.Hour, 0, 24*time.Hour)
+
+	c.PersistedQueries = graph.PersistedMode(strings.ToLower(r.str("PERSISTED_QUERIES", string(graph.PersistedAuto))))
+	switch c.PersistedQueries {
+	case graph.PersistedOff, graph.PersistedAuto, graph.PersistedOnly:
+	default:
+		r.fail("PERSISTED_QUERIES", "%q is not a mode; use off, auto (automatic persisted queries) or only (trusted documents from PERSISTED_QUERIES_MANIFEST)", c.PersistedQueries)
+	}
+	if path := r.str("PERSISTED_QUERIES_MANIFEST", ""); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			r.fail("PERSISTED_QUERIES_MANIFEST", "cannot be read: %v", err)
+		} else if c.PersistedManifest, err = graph.ParseManifest(data); err != nil {
+			r.fail("PERSISTED_QUERIES_MANIFEST", "%s %v", path, err)
+		}
+	} else if c.PersistedQueries == graph.PersistedOnly {
+		r.fail("PERSISTED_QUERIES_MANIFEST", "is required when PERSISTED_QUERIES=only; give the path of the persisted-documents JSON graphql-codegen's client preset writes")
+	}
+	c.PersistedCacheBytes = int64(r.integer("PERSISTED_QUERIES_CACHE_BYTES", graph.DefaultPersistedCacheBytes, 64<<10, 1<<30))
 
 	c.MaxBodyBytes = int64(r.integer("MAX_BODY_BYTES", 1<<20, 1<<10, 64<<20))
 	c.MaxHeaderBytes = r.integer("MAX_HEADER_BYTES", 32<<10, 4<<10, 1<<20)
@@ -420,6 +461,62 @@ func parseTrustedProxies(raw string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
 	}
 	return out, nil
+}
+
+// parseAllowedOrigins reads CORS_ALLOWED_ORIGINS: exact origins as browsers
+// send them in the Origin header (lower-case scheme://host[:port], no
+// default port, no path), or "*" alone.
+func parseAllowedOrigins(raw string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" || seen[part] {
+			continue
+		}
+		seen[part] = true
+		if part == "*" {
+			out = append(out, part)
+			continue
+		}
+		if err := validateOrigin(part); err != nil {
+			return nil, err
+		}
+		out = append(out, part)
+	}
+	if seen["*"] && len(out) > 1 {
+		return nil, errors.New("* allows every origin and cannot be listed with others; give either * or exact origins")
+	}
+	return out, nil
+}
+
+func validateOrigin(o string) error {
+	hint := "list exact origins such as https://app.example.com or http://localhost:5173"
+	u, err := url.Parse(o)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("%q is not an origin; %s", o, hint)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("%q has scheme %q; origins are http:// or https://", o, u.Scheme)
+	}
+	if u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(o, "?") || strings.HasSuffix(o, "#") {
+		return fmt.Errorf("%q has a path, query, fragment or credentials; browsers send only scheme://host[:port], so %s", o, hint)
+	}
+	if strings.Contains(u.Host, "*") {
+		return fmt.Errorf("%q has a wildcard; %s", o, hint)
+	}
+	if o != strings.ToLower(o) {
+		return fmt.Errorf("%q has upper-case letters; browsers send origins in lower case, so write %q", o, strings.ToLower(o))
+	}
+	if port := u.Port(); (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		return fmt.Errorf("%q names the default port, which browsers leave out of Origin; write %s://%s", o, u.Scheme, u.Hostname())
+	}
+	if u.Port() != "" {
+		if n, err := strconv.Atoi(u.Port()); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q has an invalid port; %s", o, hint)
+		}
+	}
+	return nil
 }
 
 func firstNonEmpty(a, b string) string {

@@ -42,6 +42,14 @@ export AUTH0_CLIENT_SECRET=dev-client-secret
 export AUTH0_CLAIMS_NAMESPACE=https://api.dev.local/
 export HTTP_ADDR=${HTTP_ADDR:-127.0.0.1:8080}
 export GRAPHIQL_ENABLED=${GRAPHIQL_ENABLED:-true}
+# The usual dev servers of frontend apps (Vite, Create React App/Next.js,
+# Angular, webpack/Vue CLI), so an app on localhost can call the API; a
+# production server allows no origin unless CORS_ALLOWED_ORIGINS names it.
+dev_origins=
+for port in 5173 3000 4200 8080; do
+  dev_origins+="http://localhost:$port,http://127.0.0.1:$port,"
+done
+export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-${dev_origins%,}}
 # At least 16 characters, as config.go requires of every hook secret.
 export AUTH0_HOOK_SECRET=${AUTH0_HOOK_SECRET:-dev-hook-secret-local-only}
 

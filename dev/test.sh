@@ -15,6 +15,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The GraphQL-over-HTTP audit (e2e/http_audit_e2e_test.go) needs graphql-http,
+# pinned by dev/audit/package-lock.json; installed once, like Neo4j's jars.
+if [[ ! -d dev/audit/node_modules/graphql-http ]]; then
+  echo "installing the GraphQL-over-HTTP audit's dependencies (npm ci in dev/audit)…"
+  npm ci --prefix dev/audit --no-audit --no-fund
+fi
+
 port=${NEO4J_TEST_PORT:-7688}
 log=$(mktemp -t neo4j-test.XXXXXX.log)
 pid=

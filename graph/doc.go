@@ -1,7 +1,9 @@
 // Package graph is the GraphQL layer: the gqlgen executable schema generated
 // from schema.graphqls, its resolvers, the @authenticated directive, the HTTP
-// transport, the limits on documents (depth, cost, provider fields), and the
-// error edge — the one place where errors become stable `extensions.code`
+// transport, the limits on documents (depth, cost, provider fields),
+// persisted queries (persisted.go: automatic persisted queries in a
+// byte-bounded cache, or trusted documents from a manifest), and the error
+// edge — the one place where errors become stable `extensions.code`
 // values.
 //
 // A root field resolves the viewer once per operation (Identities.Ensure),

@@ -37,6 +37,9 @@ type HandlerConfig struct {
 	Logger    *slog.Logger
 	RequestID RequestIDFunc
 	Observer  OperationObserver
+	// Persisted configures persisted queries; the zero value is auto mode
+	// with a DefaultPersistedCacheBytes cache.
+	Persisted PersistedQueries
 }
 
 // NewHandler builds the GraphQL HTTP handler: the executable schema with its
@@ -52,6 +55,8 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	srv.Use(depthLimit{max: cfg.Limits.MaxDepth})
 	srv.Use(costLimit{max: cfg.Limits.MaxComplexity, mapping: r.Mapping})
 	srv.Use(authFieldLimit{})
+	// Last, so auto mode stores only documents every check above accepted.
+	srv.Use(newPersistedQueries(cfg.Persisted))
 	srv.AroundOperations(resolveViewerOnce)
 	p := presenter{logger: cfg.Logger, requestID: cfg.RequestID, observer: cfg.Observer}
 	srv.SetErrorPresenter(p.present)

@@ -93,6 +93,11 @@ type Resolver struct {
 // for cypher.Load.
 func Schema() *ast.Schema { return parsedSchema }
 
+// SchemaSource returns the text of schema.graphqls as gqlgen compiled it
+// into the server, directives and comments included: what
+// GET /graphql/schema.graphqls serves.
+func SchemaSource() string { return Schema().Query.Position.Src.Input }
+
 // LoadMapping reads and checks the schema's graph mapping; the server stops
 // when it does not fit (see package cypher).
 func LoadMapping() (*cypher.Mapping, error) { return cypher.Load(Schema(), cypher.RootTypes...) }

@@ -36,22 +36,44 @@ var tokenExemptFields = map[string]bool{
 // request body back (it may hold a password), and it answers HTTP 401 with
 // WWW-Authenticate when a presented token failed validation and the
 // operation needs more than the token-exempt fields.
+//
+// It takes every request gqlgen hands it and answers those it does not
+// serve itself (other methods and media types, WebSocket upgrades) with a
+// JSON error and a code, as every error the server writes.
 type httpTransport struct{}
 
 var _ graphql.Transport = httpTransport{}
 
-func (httpTransport) Supports(r *http.Request) bool {
-	if r.Header.Get("Upgrade") != "" {
+// Supports is true for every request: Do refuses what it does not serve.
+func (httpTransport) Supports(*http.Request) bool { return true }
+
+// allowedMethods is the Allow header of /graphql.
+const allowedMethods = "GET, POST, OPTIONS"
+
+// refuseUnsupported answers a request the transport does not serve and
+// reports whether it did. Preflights never get here: the CORS middleware
+// in front of /graphql answers them.
+func (t httpTransport) refuseUnsupported(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) bool {
+	switch {
+	case r.Header.Get("Upgrade") != "":
+		t.fail(w, r, exec, apierr.New(apierr.BadRequest, "This API has no WebSocket transport (and no subscriptions); send queries with GET or POST and mutations with POST."))
+	case r.Method == http.MethodOptions:
+		w.Header().Del("Content-Type")
+		w.Header().Set("Allow", allowedMethods)
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method != http.MethodGet && r.Method != http.MethodPost:
+		w.Header().Set("Allow", allowedMethods)
+		t.fail(w, r, exec, apierr.New(apierr.MethodNotAllowed, "Send GraphQL requests with POST (or queries with GET)."))
+	case r.Method == http.MethodPost:
+		mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err == nil && mediaType == mediaJSON {
+			return false
+		}
+		t.fail(w, r, exec, apierr.New(apierr.UnsupportedMediaType, "Send the request body as Content-Type: application/json."))
+	default:
 		return false
 	}
-	switch r.Method {
-	case http.MethodGet:
-		return true
-	case http.MethodPost:
-		mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		return err == nil && mediaType == mediaJSON
-	}
-	return false
+	return true
 }
 
 // rawRequest is the JSON shape of a GraphQL-over-HTTP request.
@@ -67,6 +89,9 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	contentType := responseMediaType(r)
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
+	if t.refuseUnsupported(w, r, exec) {
+		return
+	}
 	start := graphql.Now()
 
 	params := &graphql.RawParams{Headers: r.Header}
@@ -105,7 +130,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		params.Query, params.OperationName = req.Query, req.OperationName
 		params.Variables, params.Extensions = req.Variables, req.Extensions
 	}
-	if strings.TrimSpace(params.Query) == "" {
+	if strings.TrimSpace(params.Query) == "" && !hasPersistedQuery(params.Extensions) {
 		t.fail(w, r, exec, apierr.New(apierr.BadRequest, "The request has no query."))
 		return
 	}

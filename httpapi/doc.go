@@ -2,7 +2,7 @@
 // listener and the GraphQL handler that has nothing to do with GraphQL.
 //
 // NewHandler (handler.go) builds the server's one http.Handler. Its routes are
-// /graphql, GET /healthz (the process runs), GET /readyz (runs the given
+// /graphql, GET /graphql/schema.graphqls (the SDL, schema.go), GET /healthz (the process runs), GET /readyz (runs the given
 // ReadinessChecks and answers 503 naming any that fail), GET /metrics,
 // GraphiQL at / when enabled (package graphiql: the page and its embedded
 // files under /graphiql/assets/, nothing from the web), and
@@ -11,7 +11,8 @@
 // when well-formed, else a new one, echoed in the answer and added to every
 // log record by LogHandler), then a JSON access log line and a request count,
 // then panic recovery that answers INTERNAL_SERVER_ERROR with the id. A
-// /graphql request then gets its deadline (REQUEST_TIMEOUT), the body limit
+// /graphql request then meets the CORS policy (cors.go: preflights answered
+// for the configured origins, no credentials), then gets its deadline (REQUEST_TIMEOUT), the body limit
 // (413 REQUEST_TOO_LARGE), the end user's IP (clientip.go: the connection's
 // address, or X-Forwarded-For read from the right only when the connection
 // comes from a trusted proxy) and the auth wrapper it was handed, in that

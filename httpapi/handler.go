@@ -44,6 +44,11 @@ type Config struct {
 	Register RegisterFunc
 	// GraphiQL serves the GraphiQL IDE at / and its files under /graphiql/assets/.
 	GraphiQL bool
+	// Schema is the SDL served at GET /graphql/schema.graphqls; "" disables
+	// the route.
+	Schema string
+	// CORS is the cross-origin policy of /graphql and the schema route.
+	CORS CORS
 	// MaxBodyBytes caps request bodies (413 beyond).
 	MaxBodyBytes int64
 	// RequestTimeout is the deadline of each GraphQL request's context.
@@ -61,7 +66,10 @@ func NewHandler(cfg Config) http.Handler {
 		gql = cfg.Auth(gql)
 	}
 	gql = withDeadline(cfg.RequestTimeout, withBodyLimit(cfg.MaxBodyBytes, withClientIP(cfg.TrustedProxies, gql)))
-	mux.Handle("/graphql", gql)
+	mux.Handle("/graphql", withCORS(cfg.CORS, gql))
+	if cfg.Schema != "" {
+		mux.Handle("/graphql/schema.graphqls", withCORS(cfg.CORS, schemaHandler(cfg.Schema)))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -161,7 +169,7 @@ func withAccessLog(logger *slog.Logger, obs RequestObserver, next http.Handler) 
 // routeOf bounds the route label to the known routes.
 func routeOf(path string) string {
 	switch path {
-	case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/hooks/auth0/user-registered":
+	case "/graphql", "/graphql/schema.graphqls", "/healthz", "/readyz", "/metrics", "/", "/hooks/auth0/user-registered":
 		return path
 	}
 	if strings.HasPrefix(path, graphiql.AssetsPath) {
