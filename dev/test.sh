@@ -22,6 +22,17 @@ if [[ ! -d dev/audit/node_modules/graphql-http ]]; then
   npm ci --prefix dev/audit --no-audit --no-fund
 fi
 
+# The frontend example (examples/web), which e2e/web_example_e2e_test.go
+# serves to Chromium: its dependencies, pinned by its package-lock.json
+# (npm ci again when the lock is newer than the install), then its build.
+web=examples/web
+if [[ ! -f $web/node_modules/.package-lock.json || $web/package-lock.json -nt $web/node_modules/.package-lock.json ]]; then
+  echo "installing the web example's dependencies (npm ci in $web)…"
+  npm ci --prefix "$web" --no-audit --no-fund --loglevel=error
+fi
+echo "building $web…"
+npm run --prefix "$web" --silent build -- --logLevel=warn
+
 port=${NEO4J_TEST_PORT:-7688}
 log=$(mktemp -t neo4j-test.XXXXXX.log)
 pid=
