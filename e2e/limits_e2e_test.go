@@ -29,7 +29,7 @@ func TestRequestLimitsAnswerWithCodesNever5xx(t *testing.T) {
 		{"a 20,000-alias document is refused", many.String(), "application/json", 0, "GRAPHQL_PARSE_FAILED", ""},
 		{"a depth-30 document is refused", deep, "application/json", 0, "DEPTH_LIMIT_EXCEEDED", ""},
 		{"a malformed body with a password is 400 and not echoed", `{"query":"mutation { login(username: \"a@b.c\", password: \"hunter2-secret\") { accessToken } }", `, "application/json", http.StatusBadRequest, "BAD_REQUEST", "hunter2-secret"},
-		{"a form body is not a transport", "query=%7B__typename%7D", "application/x-www-form-urlencoded", http.StatusBadRequest, "", ""},
+		{"a form body is not a transport", "query=%7B__typename%7D", "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", ""},
 		{"an empty query is 400", `{"query":""}`, "application/json", http.StatusBadRequest, "BAD_REQUEST", ""},
 	}
 	for _, tc := range cases {

@@ -113,7 +113,7 @@ func hasPersistedQuery(extensions map[string]any) bool {
 type persistedQueries struct {
 	mode     PersistedMode
 	manifest map[string]string
-	cache    *byteCache
+	cache    *persistedCache
 }
 
 var _ interface {
@@ -132,7 +132,7 @@ func newPersistedQueries(cfg PersistedQueries) persistedQueries {
 		if size <= 0 {
 			size = DefaultPersistedCacheBytes
 		}
-		p.cache = newByteCache(size)
+		p.cache = newPersistedCache(size)
 	}
 	return p
 }

@@ -8,31 +8,31 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// byteCache is a least-recently-used cache of strings bounded by the bytes
+// persistedCache is a least-recently-used cache of strings bounded by the bytes
 // of its keys and values rather than by a count: clients choose what goes
 // into the persisted-query cache, and a count bound would let a few huge
 // documents take as much memory as the bound times the largest body.
-type byteCache struct {
+type persistedCache struct {
 	mu      sync.Mutex
 	max     int64
 	used    int64
-	order   *list.List // front: most recently used; values are *byteEntry
+	order   *list.List // front: most recently used; values are *persistedEntry
 	entries map[string]*list.Element
 }
 
-type byteEntry struct{ key, value string }
+type persistedEntry struct{ key, value string }
 
-var _ graphql.Cache[string] = (*byteCache)(nil)
+var _ graphql.Cache[string] = (*persistedCache)(nil)
 
-// newByteCache returns a cache that holds at most maxBytes of keys and values.
-func newByteCache(maxBytes int64) *byteCache {
-	return &byteCache{max: maxBytes, order: list.New(), entries: map[string]*list.Element{}}
+// newPersistedCache returns a cache that holds at most maxBytes of keys and values.
+func newPersistedCache(maxBytes int64) *persistedCache {
+	return &persistedCache{max: maxBytes, order: list.New(), entries: map[string]*list.Element{}}
 }
 
 func entrySize(key, value string) int64 { return int64(len(key) + len(value)) }
 
 // Get returns key's value and marks it recently used.
-func (c *byteCache) Get(_ context.Context, key string) (string, bool) {
+func (c *persistedCache) Get(_ context.Context, key string) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
@@ -40,12 +40,12 @@ func (c *byteCache) Get(_ context.Context, key string) (string, bool) {
 		return "", false
 	}
 	c.order.MoveToFront(el)
-	return el.Value.(*byteEntry).value, true
+	return el.Value.(*persistedEntry).value, true
 }
 
 // Add stores value under key, evicting the least recently used entries
 // until the bound holds. A value larger than the whole bound is not stored.
-func (c *byteCache) Add(_ context.Context, key, value string) {
+func (c *persistedCache) Add(_ context.Context, key, value string) {
 	size := entrySize(key, value)
 	if size > c.max {
 		return
@@ -53,17 +53,17 @@ func (c *byteCache) Add(_ context.Context, key, value string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[key]; ok {
-		old := el.Value.(*byteEntry)
+		old := el.Value.(*persistedEntry)
 		c.used += size - entrySize(old.key, old.value)
 		old.value = value
 		c.order.MoveToFront(el)
 	} else {
-		c.entries[key] = c.order.PushFront(&byteEntry{key: key, value: value})
+		c.entries[key] = c.order.PushFront(&persistedEntry{key: key, value: value})
 		c.used += size
 	}
 	for c.used > c.max {
 		oldest := c.order.Back()
-		e := oldest.Value.(*byteEntry)
+		e := oldest.Value.(*persistedEntry)
 		c.order.Remove(oldest)
 		delete(c.entries, e.key)
 		c.used -= entrySize(e.key, e.value)
@@ -71,7 +71,7 @@ func (c *byteCache) Add(_ context.Context, key, value string) {
 }
 
 // bytes reports the bytes held, for tests.
-func (c *byteCache) bytes() int64 {
+func (c *persistedCache) bytes() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.used

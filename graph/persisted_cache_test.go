@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-func TestByteCacheEvictsTheLeastRecentlyUsedToStayWithinItsBytes(t *testing.T) {
+func TestPersistedCacheEvictsTheLeastRecentlyUsedToStayWithinItsBytes(t *testing.T) {
 	ctx := context.Background()
-	c := newByteCache(30) // three entries of 1-byte key + 9-byte value
+	c := newPersistedCache(30) // three entries of 1-byte key + 9-byte value
 	for _, k := range []string{"a", "b", "c"} {
 		c.Add(ctx, k, strings.Repeat(k, 9))
 	}
