@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,6 +64,11 @@ func startChromium(t *testing.T) *browserPage {
 		"--disable-extensions", "--disable-sync", "--window-size=1280,900",
 		"--user-data-dir="+t.TempDir(), "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
 		"about:blank")
+	// Chromium runs a tree of processes (zygote, renderers, crash handler)
+	// that outlive a killed parent and keep writing to the profile: start
+	// it as a process group of its own and end the whole group.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +84,11 @@ func startChromium(t *testing.T) *browserPage {
 		}
 		cancel()
 		_ = cmd.Wait()
+		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+			if syscall.Kill(-cmd.Process.Pid, 0) != nil {
+				break // no process of the group is left
+			}
+		}
 		if t.Failed() {
 			t.Logf("chromium's stderr:\n%s", p.stderr.String())
 		}
