@@ -100,6 +100,7 @@ feedList.addEventListener('click', (event) => {
     });
 });
 
+// The script runs: the form may be submitted now (index.html disables it).
 loginSubmit.disabled = false;
 
 function signedIn() {
