@@ -35,10 +35,12 @@ vet:
 	$(GO) -C bench vet ./...
 	$(GO) -C bench vet -tags profiles ./profiles/...
 
-## check-generate: fail when `go generate` changes a tracked file (CI runs this).
+## check-generate: fail when `go generate` changes a tracked file, or when examples/web's generated
+## operation types differ from what graphql-codegen makes of schema.graphqls (CI runs this).
 check-generate:
 	$(GO) generate ./...
 	@git diff --exit-code --stat || (echo "go generate changed tracked files: run 'make generate' and commit" >&2; exit 1)
+	npm run --prefix examples/web --silent codegen:check
 
 ## neo4j: only the dev Neo4j, in the foreground, on 127.0.0.1:7687.
 neo4j:

@@ -14,6 +14,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "installing chromium for the browser tests…"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+
 # The GraphQL-over-HTTP audit (e2e/http_audit_e2e_test.go) needs graphql-http,
 # pinned by dev/audit/package-lock.json; installed once, like Neo4j's jars.
 if [[ ! -d dev/audit/node_modules/graphql-http ]]; then
@@ -27,6 +28,17 @@ if ! command -v redis-server >/dev/null 2>&1; then
   echo "installing redis-server for the replica tests…"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
+
+# The frontend example (examples/web), which e2e/web_example_e2e_test.go
+# serves to Chromium: its dependencies, pinned by its package-lock.json
+# (npm ci again when the lock is newer than the install), then its build.
+web=examples/web
+if [[ ! -f $web/node_modules/.package-lock.json || $web/package-lock.json -nt $web/node_modules/.package-lock.json ]]; then
+  echo "installing the web example's dependencies (npm ci in $web)…"
+  npm ci --prefix "$web" --no-audit --no-fund --loglevel=error
+fi
+echo "building $web…"
+npm run --prefix "$web" --silent build -- --logLevel=warn
 
 port=${NEO4J_TEST_PORT:-7688}
 log=$(mktemp -t neo4j-test.XXXXXX.log)
