@@ -59,3 +59,13 @@ func (b *bookmarkWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (b *bookmarkWriter) Unwrap() http.ResponseWriter { return b.ResponseWriter }
+
+// Flush lets event streams (SSE subscriptions) through the writer.
+func (b *bookmarkWriter) Flush() {
+	if !b.written {
+		b.WriteHeader(http.StatusOK)
+	}
+	if f, ok := b.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
