@@ -16,4 +16,9 @@ var (
 	ErrSelfFollow = errors.New("cannot follow yourself")
 	// ErrUnavailable: the database cannot be reached or did not answer in time.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrOverloaded: the database already runs as many statements as the
+	// server allows and none finished within the short queue wait, so the
+	// request is refused at once instead of queueing for work its deadline
+	// would abandon.
+	ErrOverloaded = errors.New("database overloaded")
 )
