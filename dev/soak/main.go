@@ -109,8 +109,9 @@ func run() error {
 		return err
 	}
 	procs = append(procs, server)
-	if err := waitReady(base, time.Minute); err != nil {
-		return err
+	if err := waitReady(base, 3*time.Minute); err != nil {
+		logs, _ := os.ReadFile(work + "/server.log")
+		return fmt.Errorf("%w; the server's log:\n%s", err, logs)
 	}
 	fmt.Fprintf(os.Stderr, "soak: server pid %d on %s; server settings %v\n", server.cmd.Process.Pid, base, o.env)
 
@@ -289,6 +290,28 @@ func gqlBody(query string, vars map[string]any) []byte {
 
 func (s *soak) login() error {
 	for _, email := range []string{"alice@example.com", "bob@example.com", "carol@example.com"} {
+		if err := s.loginAs(email); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loginAs logs email in, retrying for a while: a fresh Neo4j plans its
+// first statements slowly.
+func (s *soak) loginAs(email string) error {
+	var last error
+	for try := 0; try < 10; try++ {
+		if last = s.loginOnce(email); last == nil {
+			return nil
+		}
+		time.Sleep(5 * time.Second)
+	}
+	return last
+}
+
+func (s *soak) loginOnce(email string) error {
+	{
 		_, _, raw, err := s.post(gqlBody(`mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken user { id } } }`,
 			map[string]any{"u": email, "p": "demo-pass-123"}), "")
 		if err != nil {
