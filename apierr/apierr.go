@@ -180,23 +180,29 @@ const timeoutMessage = "The request took too long and was stopped."
 
 // ExecutedStatus is the HTTP status of an executed operation's answer,
 // given the extensions of its errors: 200 (errors travel beside the data),
-// except when there are errors and every one is SERVICE_UNAVAILABLE — the
-// server could not serve the operation now, not the caller's fault — which
-// answers 503 with retryAfter, the longest retryAfterSeconds among them
-// (at least 1 s), for the Retry-After header. Load balancers and clients
-// then back off and retry as they do for any 503.
+// except when the server could not serve the operation now, not through the
+// caller's fault: at least one error is SERVICE_UNAVAILABLE and every other
+// is SERVICE_UNAVAILABLE or TIMEOUT (a request whose fields found Neo4j busy
+// or down). That answers 503 with retryAfter, the longest
+// retryAfterSeconds among them (at least 1 s), for the Retry-After header,
+// so load balancers and clients back off and retry as for any 503.
 func ExecutedStatus(errs []map[string]any) (status int, retryAfter time.Duration) {
-	if len(errs) == 0 {
-		return http.StatusOK, 0
-	}
+	unavailable := false
 	retryAfter = time.Second
 	for _, ext := range errs {
-		if code, _ := ext["code"].(string); code != ServiceUnavailable {
+		switch code, _ := ext["code"].(string); code {
+		case ServiceUnavailable:
+			unavailable = true
+			if s, ok := ext["retryAfterSeconds"].(int); ok && time.Duration(s)*time.Second > retryAfter {
+				retryAfter = time.Duration(s) * time.Second
+			}
+		case Timeout:
+		default:
 			return http.StatusOK, 0
 		}
-		if s, ok := ext["retryAfterSeconds"].(int); ok && time.Duration(s)*time.Second > retryAfter {
-			retryAfter = time.Duration(s) * time.Second
-		}
+	}
+	if !unavailable {
+		return http.StatusOK, 0
 	}
 	return http.StatusServiceUnavailable, retryAfter
 }

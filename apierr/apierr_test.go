@@ -59,7 +59,8 @@ func TestAnOperationThatOnlyFoundTheDatabaseUnavailableIs503(t *testing.T) {
 		{"Every error unavailable is 503 with the longest hint.", []map[string]any{unavail, {"code": ServiceUnavailable, "retryAfterSeconds": 1}}, http.StatusServiceUnavailable, 2 * time.Second},
 		{"Unavailable without a hint still says 1s.", []map[string]any{{"code": ServiceUnavailable}}, http.StatusServiceUnavailable, time.Second},
 		{"A field error beside it keeps 200: the caller has something to read.", []map[string]any{unavail, {"code": NotFound}}, http.StatusOK, 0},
-		{"A timeout is a field error: 200.", []map[string]any{{"code": Timeout}}, http.StatusOK, 0},
+		{"A timeout alone is a field error: 200.", []map[string]any{{"code": Timeout}}, http.StatusOK, 0},
+		{"A timeout beside an unavailable field is still 503: nothing could be served.", []map[string]any{{"code": Timeout}, unavail}, http.StatusServiceUnavailable, 2 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -104,15 +105,26 @@ func run() error {
 		"AUTH0_CLIENT_ID=dev-client", "AUTH0_CLIENT_SECRET=dev-client-secret", "AUTH0_CLAIMS_NAMESPACE=https://api.dev.local/",
 		"HTTP_ADDR=" + fmt.Sprintf("127.0.0.1:%d", serverPort), "LOG_LEVEL=error", "PATH=" + os.Getenv("PATH"),
 	}, o.env...)
-	server, err := start(work, "server", "", 0, env, "bin/server")
-	if err != nil {
-		return err
+	// A Neo4j just started on a busy machine may take longer than the
+	// server's 30 s to create its constraints; the server then exits, and
+	// is started again, as a supervisor would.
+	var server *proc
+	for try := 1; ; try++ {
+		server, err = start(work, "server", "", 0, env, "bin/server")
+		if err != nil {
+			return err
+		}
+		if err = waitReady(base, 3*time.Minute, server); err == nil {
+			break
+		}
+		server.stop()
+		if try == 3 {
+			logs, _ := os.ReadFile(work + "/server.log")
+			return fmt.Errorf("%w; the server's log:\n%s", err, logs)
+		}
+		fmt.Fprintf(os.Stderr, "soak: the server did not become ready (%v); starting it again\n", err)
 	}
 	procs = append(procs, server)
-	if err := waitReady(base, 3*time.Minute); err != nil {
-		logs, _ := os.ReadFile(work + "/server.log")
-		return fmt.Errorf("%w; the server's log:\n%s", err, logs)
-	}
 	fmt.Fprintf(os.Stderr, "soak: server pid %d on %s; server settings %v\n", server.cmd.Process.Pid, base, o.env)
 
 	s := &soak{o: o, base: base, runID: strconv.FormatInt(time.Now().Unix(), 36), client: &http.Client{Timeout: 30 * time.Second}}
@@ -203,9 +215,14 @@ func freePort() int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func waitReady(base string, d time.Duration) error {
+func waitReady(base string, d time.Duration, p *proc) error {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
+		select {
+		case <-p.done:
+			return errors.New("the server exited")
+		default:
+		}
 		if resp, err := http.Get(base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
