@@ -53,6 +53,7 @@ type options struct {
 	hostileRate                       float64
 	recoveryRun                       int
 	env                               []string
+	skip                              map[string]bool
 }
 
 func run() error {
@@ -65,7 +66,12 @@ func run() error {
 	flag.Float64Var(&o.rate, "rate", 20, "legitimate requests per second (open loop)")
 	flag.Float64Var(&o.hostileRate, "hostile-rate", 5, "hostile requests per second (open loop)")
 	flag.IntVar(&o.recoveryRun, "recovery-run", 10, "successes in a row that count as recovered")
+	skip := flag.String("skip", "", "hostile kinds to leave out, comma-separated: fragment-bomb, aliases-35KB, oversized-2MB, garbage")
 	flag.Parse()
+	o.skip = map[string]bool{}
+	for _, k := range strings.Split(*skip, ",") {
+		o.skip[strings.TrimSpace(k)] = true
+	}
 	// Server settings to try (e.g. NEO4J_MAX_IN_FLIGHT=8) pass through as
 	// SOAK_<VARIABLE>=value.
 	for _, kv := range os.Environ() {
@@ -430,6 +436,9 @@ func (s *soak) hostile(n int) {
 	default:
 		op, body = "garbage", []byte(fmt.Sprintf(`{"query": "{ me { id %d`, n)+string([]byte{0xff, 0xfe, '{', '[', '"'}))
 	}
+	if s.o.skip[op] {
+		return
+	}
 	start := time.Now()
 	status, _, raw, err := s.post(body, "")
 	a := answer{sent: start, latency: time.Since(start), op: op, status: status}
@@ -687,7 +696,7 @@ func (s *soak) report(begin, killed, ready, readyzOK, hostileEnd time.Time, rssI
 		}
 	}
 	fmt.Printf("## Soak run %s (%s)\n\n", s.runID, begin.UTC().Format(time.RFC3339))
-	fmt.Printf("server settings: %v; legitimate %.0f req/s, hostile %.0f req/s\n\n", s.o.env, s.o.rate, s.o.hostileRate)
+	fmt.Printf("server settings: %v; legitimate %.0f req/s, hostile %.0f req/s (kinds left out: %s)\n\n", s.o.env, s.o.rate, s.o.hostileRate, flag.Lookup("skip").Value)
 	fmt.Printf("| phase | legitimate answers | ok | p50 (ok) | p99 (ok) |\n|---|---|---|---|---|\n")
 	for _, p := range []string{"before", "during", "after"} {
 		fmt.Printf("| %s | %d | %d | %s | %s |\n", p, legitN[p], legitOK[p], pct(lat[p], 0.5).Round(time.Millisecond), pct(lat[p], 0.99).Round(time.Millisecond))
