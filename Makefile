@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin
 
-.PHONY: run run-cluster test build generate vet check-generate neo4j issuer bench bench-quick clean
+.PHONY: run run-cluster test build generate vet check-generate neo4j issuer bench bench-quick soak clean
 
 ## run: build everything, start Neo4j (unless NEO4J_URI points elsewhere), the dev Auth0 issuer and the server on http://127.0.0.1:8080; Ctrl-C stops all of them.
 run: build
@@ -60,3 +60,7 @@ bench-quick:
 
 clean:
 	rm -rf $(BIN) dev/neo4j/target
+
+## soak: about ten minutes of legitimate and hostile traffic against bin/server with a Neo4j kill and restart in the middle (its own Neo4j on port 7791, its own issuer, loopback only); prints the report docs/reliability.md reads. Server settings to try pass as SOAK_<VARIABLE>=value.
+soak: build
+	$(GO) run ./dev/soak

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gqlneo/gqlneo/auth"
@@ -141,10 +142,20 @@ func InternalError(requestID string) *Error {
 	return New(Internal, "Internal server error (request id "+requestID+").", "requestId", requestID)
 }
 
-// Classify turns err into its client-safe answer. ok is false for errors
-// this package does not know: the caller logs them and answers InternalError.
-// Unknown text (Neo4j's, a stack) is never part of an answer.
-func Classify(err error) (e *Error, ok bool) {
+// RetryAfterUnavailable is the wait a SERVICE_UNAVAILABLE answer suggests
+// (extensions.retryAfterSeconds and Retry-After): long enough for work in
+// flight to drain, short enough that a recovered database is used at once.
+const RetryAfterUnavailable = time.Second
+
+// Classify turns err, raised while serving the request whose context is
+// ctx, into its client-safe answer. ok is false for errors this package
+// does not know: the caller logs them and answers InternalError. Unknown
+// text (Neo4j's, a stack) is never part of an answer.
+//
+// When ctx's own deadline has passed, a database that did not answer (or
+// a wait for it) is TIMEOUT: the request ran out of time, whatever the
+// driver saw last.
+func Classify(ctx context.Context, err error) (e *Error, ok bool) {
 	var own *Error
 	var input *domain.InputError
 	var mfa *auth.MFARequiredError
@@ -152,6 +163,13 @@ func Classify(err error) (e *Error, ok bool) {
 	switch {
 	case errors.As(err, &own):
 		return own, true
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) &&
+		(errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrOverloaded) || errors.Is(err, context.DeadlineExceeded)):
+		return New(Timeout, timeoutMessage), true
+	case errors.Is(err, domain.ErrOverloaded):
+		return New(ServiceUnavailable, "The server is busy; try again shortly.", "retryAfterSeconds", RetrySeconds(RetryAfterUnavailable)), true
+	case errors.Is(err, domain.ErrUnavailable):
+		return New(ServiceUnavailable, "The database is unavailable; try again shortly.", "retryAfterSeconds", RetrySeconds(RetryAfterUnavailable)), true
 	case errors.As(err, &input):
 		return New(BadUserInput, input.Message, "field", input.Field), true
 	case errors.As(err, &mfa):
@@ -185,8 +203,44 @@ var sentinels = []struct {
 	{auth.ErrAccessDenied, AccessDenied, "Sign-in was denied."},
 	{auth.ErrProviderUnavailable, AuthProviderUnavailable, "The identity provider is unavailable; try again shortly."},
 	{domain.ErrBadBookmark, BadRequest, "The X-Neo4j-Bookmark header names no transaction of this database; send back the value a previous answer carried."},
-	{domain.ErrUnavailable, ServiceUnavailable, "The database is unavailable; try again shortly."},
-	{context.DeadlineExceeded, Timeout, "The request took too long and was stopped."},
+	{context.DeadlineExceeded, Timeout, timeoutMessage},
+}
+
+const timeoutMessage = "The request took too long and was stopped."
+
+// ExecutedStatus is the HTTP status of an executed operation's answer,
+// given the extensions of its errors: 200 (errors travel beside the data),
+// except when the server could not serve the operation now, not through the
+// caller's fault: at least one error is SERVICE_UNAVAILABLE and every other
+// is SERVICE_UNAVAILABLE or TIMEOUT (a request whose fields found Neo4j busy
+// or down). That answers 503 with retryAfter, the longest
+// retryAfterSeconds among them (at least 1 s), for the Retry-After header,
+// so load balancers and clients back off and retry as for any 503.
+func ExecutedStatus(errs []map[string]any) (status int, retryAfter time.Duration) {
+	unavailable := false
+	retryAfter = time.Second
+	for _, ext := range errs {
+		switch code, _ := ext["code"].(string); code {
+		case ServiceUnavailable:
+			unavailable = true
+			if s, ok := ext["retryAfterSeconds"].(int); ok && time.Duration(s)*time.Second > retryAfter {
+				retryAfter = time.Duration(s) * time.Second
+			}
+		case Timeout:
+		default:
+			return http.StatusOK, 0
+		}
+	}
+	if !unavailable {
+		return http.StatusOK, 0
+	}
+	return http.StatusServiceUnavailable, retryAfter
+}
+
+// SetRetryAfter sets the Retry-After header to d in whole seconds (at
+// least 1).
+func SetRetryAfter(h http.Header, d time.Duration) {
+	h.Set("Retry-After", strconv.Itoa(RetrySeconds(d)))
 }
 
 // RetrySeconds rounds a wait up to whole seconds, at least 1.
@@ -217,6 +271,9 @@ func Write(w http.ResponseWriter, e *Error) {
 func WriteStatus(w http.ResponseWriter, status int, e *Error) {
 	if w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "application/json")
+	}
+	if s, ok := e.Extensions["retryAfterSeconds"].(int); ok && status == http.StatusServiceUnavailable {
+		SetRetryAfter(w.Header(), time.Duration(s)*time.Second)
 	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body{Errors: []entry{{Message: e.Message, Extensions: e.Ext()}}})

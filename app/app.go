@@ -88,6 +88,7 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 	db, err := neo4jrepo.Open(neo4jrepo.Config{
 		URI: cfg.Neo4jURI, Username: cfg.Neo4jUsername, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase,
 		MaxRetryTime: cfg.RequestTimeout, ConnectTimeout: cfg.Neo4jConnectTimeout, PoolSize: cfg.Neo4jPoolSize,
+		MaxInFlight: cfg.Neo4jMaxInFlight, QueueWait: cfg.Neo4jQueueWait,
 		Mapping: mapping,
 	}, repoOpts...)
 	if err != nil {

@@ -28,6 +28,13 @@ type Config struct {
 	// full (NEO4J_CONNECT_TIMEOUT). The driver retries a timed-out attempt
 	// within REQUEST_TIMEOUT, and the request's deadline wins when earlier.
 	Neo4jConnectTimeout time.Duration
+	// Neo4jMaxInFlight bounds the transactions run on Neo4j at once
+	// (NEO4J_MAX_IN_FLIGHT, default NEO4J_POOL_SIZE).
+	Neo4jMaxInFlight int
+	// Neo4jQueueWait is how long a transaction waits for one of those slots
+	// before the request is refused with SERVICE_UNAVAILABLE
+	// (NEO4J_QUEUE_WAIT).
+	Neo4jQueueWait time.Duration
 
 	// Auth0Issuer is the token issuer derived from AUTH0_DOMAIN, with a trailing slash.
 	Auth0Issuer          *url.URL
@@ -231,6 +238,11 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	c.Neo4jPoolSize = r.integer("NEO4J_POOL_SIZE", 100, 1, 1000)
 	c.Neo4jConnectTimeout = r.duration("NEO4J_CONNECT_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Minute)
+	c.Neo4jMaxInFlight = r.integer("NEO4J_MAX_IN_FLIGHT", c.Neo4jPoolSize, 1, 1000)
+	if c.Neo4jMaxInFlight > c.Neo4jPoolSize {
+		r.fail("NEO4J_MAX_IN_FLIGHT", "%d exceeds NEO4J_POOL_SIZE (%d): admitted transactions would wait for a connection where they cannot be refused; lower it or raise NEO4J_POOL_SIZE", c.Neo4jMaxInFlight, c.Neo4jPoolSize)
+	}
+	c.Neo4jQueueWait = r.duration("NEO4J_QUEUE_WAIT", 250*time.Millisecond, 0, 10*time.Second)
 
 	domain := r.required("AUTH0_DOMAIN", "set your tenant's domain, e.g. my-tenant.us.auth0.com")
 	if domain != "" {
@@ -332,6 +344,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.WriteTimeout = r.duration("HTTP_WRITE_TIMEOUT", 20*time.Second, 100*time.Millisecond, 10*time.Minute)
 	c.IdleTimeout = r.duration("HTTP_IDLE_TIMEOUT", 60*time.Second, time.Second, time.Hour)
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute)
+	if c.Neo4jQueueWait >= c.RequestTimeout {
+		r.fail("NEO4J_QUEUE_WAIT", "%s must be shorter than REQUEST_TIMEOUT (%s), or requests queue for work their deadline abandons; a few hundred milliseconds is enough", c.Neo4jQueueWait, c.RequestTimeout)
+	}
 	if c.WriteTimeout <= c.RequestTimeout {
 		r.fail("HTTP_WRITE_TIMEOUT", "%s must be longer than REQUEST_TIMEOUT (%s), or answers to slow requests are cut off; raise it or lower REQUEST_TIMEOUT", c.WriteTimeout, c.RequestTimeout)
 	}

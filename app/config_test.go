@@ -30,6 +30,9 @@ func TestConfigDefaultsAndIssuer(t *testing.T) {
 	if cfg.GraphiQL {
 		t.Error("GraphiQL is on by default for a real tenant")
 	}
+	if cfg.Neo4jMaxInFlight != cfg.Neo4jPoolSize || cfg.Neo4jQueueWait <= 0 || cfg.Neo4jQueueWait >= cfg.RequestTimeout {
+		t.Errorf("admission defaults: %d in flight (pool %d), queue wait %s", cfg.Neo4jMaxInFlight, cfg.Neo4jPoolSize, cfg.Neo4jQueueWait)
+	}
 }
 
 func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
@@ -52,6 +55,8 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"a namespace on an Auth0 domain", "AUTH0_CLAIMS_NAMESPACE", "https://my-tenant.us.auth0.com/", "Auth0 domain"},
 		{"a write timeout shorter than the request deadline", "HTTP_WRITE_TIMEOUT", "5s", "longer than REQUEST_TIMEOUT"},
 		{"a per-username login ceiling below the per-IP limit", "LOGIN_MAX_FAILURES_PER_USERNAME", "4", "below LOGIN_MAX_FAILURES"},
+		{"more transactions in flight than pooled connections", "NEO4J_MAX_IN_FLIGHT", "101", "exceeds NEO4J_POOL_SIZE"},
+		{"a queue wait as long as the request deadline", "NEO4J_QUEUE_WAIT", "10s", "shorter than REQUEST_TIMEOUT"},
 		{"a bad listen address", "HTTP_ADDR", "8080", "not host:port"},
 		{"a profiling address on every interface", "DEBUG_ADDR", ":6060", "not a loopback host:port"},
 		{"a profiling address on a public IP", "DEBUG_ADDR", "203.0.113.7:6060", "not a loopback host:port"},

@@ -18,4 +18,9 @@ var (
 	ErrUnavailable = errors.New("database unavailable")
 	// ErrBadBookmark: the request's bookmark is not one the database issued.
 	ErrBadBookmark = errors.New("unknown bookmark")
+	// ErrOverloaded: the database already runs as many statements as the
+	// server allows and none finished within the short queue wait, so the
+	// request is refused at once instead of queueing for work its deadline
+	// would abandon.
+	ErrOverloaded = errors.New("database overloaded")
 )

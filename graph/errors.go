@@ -70,7 +70,7 @@ func (p presenter) classify(ctx context.Context, err error) *gqlerror.Error {
 	} else {
 		out.Path = graphql.GetPath(ctx)
 	}
-	e, ok := apierr.Classify(err)
+	e, ok := apierr.Classify(ctx, err)
 	switch {
 	case !ok:
 		p.logger.ErrorContext(ctx, "internal error", "error", err.Error(), "path", out.Path.String())

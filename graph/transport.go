@@ -164,7 +164,24 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	// An operation the server could not serve now (every error
+	// SERVICE_UNAVAILABLE: Neo4j down, or the request shed) answers 503
+	// with Retry-After, so clients and proxies back off; apierr owns the rule.
+	if status, retryAfter := apierr.ExecutedStatus(errorExtensions(resp.Errors)); status != http.StatusOK {
+		apierr.SetRetryAfter(w.Header(), retryAfter)
+		w.WriteHeader(status)
+	}
+	writeResponse(w, resp)
+}
+
+// errorExtensions is the extensions of each error, as apierr reads them.
+func errorExtensions(errs gqlerror.List) []map[string]any {
+	out := make([]map[string]any, len(errs))
+	for i, e := range errs {
+		out[i] = e.Extensions
+	}
+	return out
 }
 
 // fail answers a request that is not a well-formed GraphQL request, with

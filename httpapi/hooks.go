@@ -63,7 +63,8 @@ func userRegisteredHook(secret string, register RegisterFunc, logger *slog.Logge
 		}
 		if err := register(r.Context(), reg); err != nil {
 			logger.ErrorContext(r.Context(), "user-registered hook failed", "error", err.Error())
-			apierr.Write(w, apierr.New(apierr.ServiceUnavailable, "The registration could not be stored; retry.", "requestId", RequestIDFromContext(r.Context())))
+			apierr.Write(w, apierr.New(apierr.ServiceUnavailable, "The registration could not be stored; retry.", "requestId", RequestIDFromContext(r.Context()),
+				"retryAfterSeconds", apierr.RetrySeconds(apierr.RetryAfterUnavailable)))
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/log"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -37,6 +38,14 @@ type Config struct {
 	ConnectTimeout time.Duration
 	// PoolSize is the maximum number of connections in the pool.
 	PoolSize int
+	// MaxInFlight bounds the transactions run at once (see admission);
+	// zero means PoolSize (100 when that is zero too), so a transaction
+	// that is admitted never waits for a pooled connection.
+	MaxInFlight int
+	// QueueWait is how long a transaction waits for a free slot when
+	// MaxInFlight are running before it fails with domain.ErrOverloaded;
+	// zero refuses at once.
+	QueueWait time.Duration
 	// Mapping is the schema's graph mapping the root queries and mutation
 	// read-backs compile against; nil for tools that use only the identity
 	// store.
@@ -58,6 +67,10 @@ type DB struct {
 	database   string
 	compiler   *cypher.Compiler
 	statements Counter
+	admission  *admission
+	// boltLogger, when set (by this package's tests), sees the Bolt
+	// messages of every managed transaction.
+	boltLogger log.BoltLogger
 	// observe, when set, sees every statement before it is sent.
 	observe func(cypher string, params map[string]any)
 	tracer  trace.Tracer
@@ -87,7 +100,7 @@ func Open(cfg Config, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4jrepo: create driver: %w", err)
 	}
-	db := &DB{driver: driver, database: cfg.Database, statements: noCounter{}, tracer: noTracer}
+	db := &DB{driver: driver, database: cfg.Database, statements: noCounter{}, tracer: noTracer, admission: newAdmission(cfg.maxInFlight(), cfg.QueueWait)}
 	if cfg.Mapping != nil {
 		db.compiler = cypher.NewCompiler(cfg.Mapping)
 	}
@@ -115,14 +128,27 @@ func (cfg Config) driverConfig(c *config.Config) {
 	}
 }
 
+// maxInFlight is MaxInFlight with its default.
+func (cfg Config) maxInFlight() int {
+	switch {
+	case cfg.MaxInFlight > 0:
+		return cfg.MaxInFlight
+	case cfg.PoolSize > 0:
+		return cfg.PoolSize
+	}
+	return 100
+}
+
 // Verify checks that Neo4j is reachable and the credentials work.
 func (db *DB) Verify(ctx context.Context) error {
 	return classify(ctx, "verify connectivity", db.driver.VerifyConnectivity(ctx))
 }
 
 // Ping runs a trivial read on the configured database, for readiness probes.
+// It takes no admission slot: readiness says whether Neo4j answers, and a
+// probe refused because this server is busy would say the wrong thing.
 func (db *DB) Ping(ctx context.Context) error {
-	_, err := read(ctx, db, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+	_, err := execute(ctx, db, neo4j.AccessModeRead, false, func(tx neo4j.ManagedTransaction) (struct{}, error) {
 		_, err := db.run(ctx, tx, "RETURN 1", nil)
 		return struct{}{}, err
 	})
@@ -164,10 +190,7 @@ func (db *DB) runAuto(ctx context.Context, cypher string) error {
 // read runs work in a managed read transaction on the configured database,
 // on a member that has applied the request's bookmarks (package bookmarks).
 func read[T any](ctx context.Context, db *DB, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
-	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeRead,
-		Bookmarks: neo4j.BookmarksFromRawValues(bookmarks.After(ctx)...)})
-	defer session.Close(ctx)
-	return neo4j.ExecuteRead(ctx, session, traced(ctx, db, "read", work))
+	return execute(ctx, db, neo4j.AccessModeRead, true, work)
 }
 
 // write runs work in a managed write transaction on the configured database,
@@ -175,10 +198,40 @@ func read[T any](ctx context.Context, db *DB, work func(tx neo4j.ManagedTransact
 // the request's answer. The driver may retry work, so work must be
 // idempotent.
 func write[T any](ctx context.Context, db *DB, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
-	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite,
+	return execute(ctx, db, neo4j.AccessModeWrite, true, work)
+}
+
+// execute runs work in a managed transaction of mode: admitted first (when
+// admit), and with a Neo4j transaction timeout of the time ctx has left, so
+// Neo4j stops the work when the request gives up on it. The driver's
+// retries stop at ctx's deadline too (its retry loop and back-off sleeps
+// watch ctx); a retried attempt keeps the first attempt's timeout, so Neo4j
+// may run it past the deadline by at most the time the earlier attempts
+// took.
+func execute[T any](ctx context.Context, db *DB, mode neo4j.AccessMode, admit bool, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	var zero T
+	if admit {
+		release, err := db.admission.acquire(ctx)
+		if err != nil {
+			return zero, err
+		}
+		defer release()
+	}
+	var configurers []func(*neo4j.TransactionConfig)
+	timeout, ok, err := txTimeout(ctx, time.Now())
+	if err != nil {
+		return zero, err
+	}
+	if ok {
+		configurers = append(configurers, neo4j.WithTxTimeout(timeout))
+	}
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: mode, BoltLogger: db.boltLogger,
 		Bookmarks: neo4j.BookmarksFromRawValues(bookmarks.After(ctx)...)})
 	defer session.Close(ctx)
-	out, err := neo4j.ExecuteWrite(ctx, session, traced(ctx, db, "write", work))
+	if mode == neo4j.AccessModeRead {
+		return neo4j.ExecuteRead(ctx, session, traced(ctx, db, "read", work), configurers...)
+	}
+	out, err := neo4j.ExecuteWrite(ctx, session, traced(ctx, db, "write", work), configurers...)
 	if err == nil {
 		bookmarks.Wrote(ctx, neo4j.BookmarksToRawValues(session.LastBookmarks()))
 	}

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -11,28 +15,27 @@ import (
 )
 
 // classify turns a driver error into one of the domain's sentinels where
-// one applies (domain.ErrNotFound, domain.ErrUnavailable), keeping the cause
-// for logs.
+// one applies, keeping the cause for logs: domain.ErrNotFound and
+// domain.ErrOverloaded pass through; Neo4j's transaction timeout (which
+// execute sets to the request's remaining deadline) is
+// context.DeadlineExceeded; an unreachable, restarting or unready Neo4j is
+// domain.ErrUnavailable. Whether an expired request answers TIMEOUT rather
+// than SERVICE_UNAVAILABLE is apierr's decision, from the request's context.
 func classify(ctx context.Context, op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, domain.ErrNotFound) {
-		return err
-	}
-	var connectivity *neo4j.ConnectivityError
 	var neo4jErr *neo4j.Neo4jError
 	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrOverloaded):
+		return err
 	case errors.As(err, &neo4jErr) && (neo4jErr.Code == "Neo.ClientError.Transaction.InvalidBookmark" ||
 		neo4jErr.Code == "Neo.ClientError.Transaction.InvalidBookmarkMixture"):
 		// The caller's X-Neo4j-Bookmark passed the shape check but names
 		// no transaction of this database.
 		return fmt.Errorf("%s: %w: %w", op, domain.ErrBadBookmark, err)
-	case errors.As(err, &connectivity),
-		neo4j.IsConnectivityError(err),
-		neo4j.IsTransactionExecutionLimit(err),
-		errors.Is(err, context.DeadlineExceeded),
-		ctx.Err() != nil:
+	case transactionTimedOut(err):
+		return fmt.Errorf("%s: %w: %w", op, context.DeadlineExceeded, err)
+	case unavailable(err), ctx.Err() != nil:
 		return fmt.Errorf("%s: %w: %w", op, domain.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
@@ -48,4 +51,72 @@ const entityNotFoundAttempts = 3
 func isEntityNotFound(err error) bool {
 	var ne *neo4j.Neo4jError
 	return errors.As(err, &ne) && ne.Code == "Neo.ClientError.Statement.EntityNotFound"
+}
+
+// transactionTimedOut reports whether Neo4j stopped the transaction because
+// its timeout passed.
+func transactionTimedOut(err error) bool {
+	var neoErr *neo4j.Neo4jError
+	if !errors.As(err, &neoErr) {
+		return false
+	}
+	switch neoErr.Code {
+	case "Neo.ClientError.Transaction.TransactionTimedOut",
+		"Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
+		return true
+	}
+	return false
+}
+
+// unavailableCodes are Neo4j error codes besides the transient ones that
+// say the database cannot serve now (starting, stopping, or not the member
+// that can), as opposed to a fault in the statement.
+var unavailableCodes = map[string]bool{
+	"Neo.ClientError.Database.DatabaseNotFound":           true, // not started yet after a restart
+	"Neo.ClientError.Cluster.NotALeader":                  true,
+	"Neo.ClientError.General.ForbiddenOnReadOnlyDatabase": true,
+	"Neo.ClientError.Security.AuthorizationExpired":       true,
+	"Neo.ClientError.Transaction.Terminated":              true, // the driver's reclassification of the transient one
+	"Neo.ClientError.Transaction.LockClientStopped":       true,
+}
+
+// handshakeFailures are the texts of the driver's Bolt handshake errors,
+// which it raises as untyped errors. A Neo4j that is starting or stopping
+// answers the handshake with nothing, or with no protocol version, for a
+// moment; a retry a little later succeeds.
+var handshakeFailures = []string{
+	"none of the server offered Bolt versions are supported",
+	"server did not accept any of the requested Bolt versions",
+	"server responded with unsupported version",
+	"failed to read manifest protocol",
+	"failed to read capability mask",
+}
+
+// unavailable reports whether err says Neo4j could not be reached or could
+// not serve the transaction now: connectivity and pool errors, the
+// driver's retries running out, a failed Bolt handshake or routing-table
+// fetch, a connection cut mid-answer, and Neo4j's transient errors.
+func unavailable(err error) bool {
+	var (
+		connectivity *neo4j.ConnectivityError
+		limit        *neo4j.TransactionExecutionLimit
+		neoErr       *neo4j.Neo4jError
+		netErr       net.Error
+	)
+	switch {
+	case errors.As(err, &connectivity), errors.As(err, &limit), errors.As(err, &netErr):
+		return true
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	case errors.As(err, &neoErr):
+		return unavailableCodes[neoErr.Code] || strings.HasPrefix(neoErr.Code, "Neo.TransientError.")
+	}
+	msg := err.Error()
+	for _, f := range handshakeFailures {
+		if strings.Contains(msg, f) {
+			return true
+		}
+	}
+	return strings.Contains(msg, "Unable to retrieve routing table")
 }
