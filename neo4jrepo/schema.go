@@ -128,7 +128,7 @@ MERGE (u)-[:` + relHasEmail + `]->(e)`},
 			return err
 		}
 	}
-	return db.runAuto(ctx, "DROP CONSTRAINT "+oldVerifiedEmailConstraint+" IF EXISTS")
+	return db.runSchemaStatement(ctx, "DROP CONSTRAINT "+oldVerifiedEmailConstraint+" IF EXISTS")
 }
 
 // migratePages reads page (rows of key and email, keys after $after, at
