@@ -137,3 +137,10 @@ func (r *Recorder) Value() string {
 	}
 	return Format(r.current)
 }
+
+// Untracked returns ctx for bookkeeping writes that are not the request's
+// own (recording an identity as seen): they still wait for the request's
+// bookmarks, but the answer does not report them as a write.
+func Untracked(ctx context.Context) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &Recorder{current: After(ctx)})
+}

@@ -83,3 +83,16 @@ func TestAMutationReturnsABookmarkThatReadsHonour(t *testing.T) {
 		}
 	})
 }
+
+func TestAReadAnswersNoBookmarkEvenWhenItsIdentityIsRecordedAsSeen(t *testing.T) {
+	s := startServer(t, nil)
+	u := newUser(t, s.Tenant)
+	token := s.Tenant.AccessTokenFor(u.UserID, nil)
+	s.gql(t, token, `{ me { id } }`, nil) // provisions the User
+	// Another replica's first request touches the identity (a write).
+	other := startServerWith(t, s.Tenant, nil)
+	r := other.query(t, token, `{ me { id } }`, nil)
+	if r.Header.Get("X-Neo4j-Bookmark") != "" || strings.Contains(r.Raw, `"bookmark"`) {
+		t.Errorf("a read answered a bookmark: %s %s", r.Header.Get("X-Neo4j-Bookmark"), r.Raw)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/gqlneo/gqlneo/bookmarks"
 	"github.com/gqlneo/gqlneo/domain"
 )
 
@@ -40,7 +41,8 @@ func (db *DB) Touch(ctx context.Context, t domain.TokenIdentity, throttle time.D
 	if t.Email != "" && t.EmailVerified != nil {
 		params["email"], params["verified"] = t.Email, *t.EmailVerified
 	}
-	state, err := write(ctx, db, func(tx neo4j.ManagedTransaction) (string, error) {
+	// Recording lastSeenAt is not the request's write: its answer carries no bookmark for it.
+	state, err := write(bookmarks.Untracked(ctx), db, func(tx neo4j.ManagedTransaction) (string, error) {
 		rec, err := db.single(ctx, tx, touchCypher, params)
 		if err != nil {
 			return "", err
