@@ -29,6 +29,9 @@ type stepStats struct {
 	ErrorRate float64       `json:"error_rate"`
 	P50       time.Duration `json:"-"`
 	P99       time.Duration `json:"-"`
+	// P99OK is the p99 of the successful requests only: what an admitted
+	// request waited when others were refused.
+	P99OK time.Duration `json:"-"`
 	// CPUPerReq is the server process's user+system CPU per request, and
 	// CPU the whole of it, over the recorded window (and the drain of its
 	// last requests).
@@ -179,6 +182,7 @@ type collector struct {
 	slow               uint64
 	aborted            bool
 	metrics            vegeta.Metrics
+	okMetrics          vegeta.Metrics
 	total              uint64
 	window             uint64
 	failed             uint64
@@ -221,18 +225,22 @@ func (c *collector) add(r *vegeta.Result, ok bool) bool {
 		}
 	}
 	c.metrics.Add(r)
+	if ok {
+		c.okMetrics.Add(r)
+	}
 	return !c.aborted
 }
 
 func (c *collector) stats(target float64, dur time.Duration) stepStats {
 	c.metrics.Close()
+	c.okMetrics.Close()
 	st := stepStats{Target: target, Requests: c.window, CypherPerOp: -1, Aborted: c.aborted}
 	if c.window > 0 {
 		st.ErrorRate = float64(c.failed) / float64(c.window)
 		st.BytesPerResp = float64(c.bytes) / float64(c.window)
 	}
 	st.Achieved = float64(c.window-c.failed) / dur.Seconds()
-	st.P50, st.P99 = c.metrics.Latencies.P50, c.metrics.Latencies.P99
+	st.P50, st.P99, st.P99OK = c.metrics.Latencies.P50, c.metrics.Latencies.P99, c.okMetrics.Latencies.P99
 	for e := range c.errs {
 		st.Errors = append(st.Errors, e)
 	}

@@ -39,8 +39,14 @@ import (
 type options struct {
 	Mode                                         string
 	Neo4jPort, IssuerPort, ProductPort, PeerPort int
-	Neo4jURI                                     string
-	NoPeer                                       bool
+	// DebugPort serves the product's pprof profiles (DEBUG_ADDR).
+	DebugPort int
+	// CPUProfiles, when set, profiles the product's CPU per shape at 75%
+	// of its max sustainable rate into ProfileDir.
+	CPUProfiles bool
+	ProfileDir  string
+	Neo4jURI    string
+	NoPeer      bool
 	// Latency only compares the answers and times one request at a time
 	// per shape and server, after the warm-up; no rate searches.
 	Latency                       bool
@@ -72,6 +78,9 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.IssuerPort, "issuer-port", 7698, "port of the in-process dev issuer")
 	fs.IntVar(&o.ProductPort, "product-port", 7699, "port of the product")
 	fs.IntVar(&o.PeerPort, "peer-port", 7700, "port of the peer")
+	fs.IntVar(&o.DebugPort, "debug-port", 7701, "loopback port of the product's pprof profiles")
+	cpuProfiles := fs.String("cpu-profiles", "", "profile the product's CPU per shape at 75% of its max rate: on (default full) or off (default quick)")
+	fs.StringVar(&o.ProfileDir, "profile-dir", "bench/profiles/cpu", "directory of the CPU profiles (<shape>.pprof and <shape>.txt)")
 	fs.StringVar(&o.Neo4jURI, "neo4j-uri", "", "development: use this Neo4j (password dev-password, with the generated dataset) instead of starting one")
 	fs.BoolVar(&o.NoPeer, "no-peer", false, "development: measure the product and the floor only")
 	fs.BoolVar(&o.Latency, "latency", false, "development: after the warm-up, compare answers and time requests one at a time per shape and server (p50, p90, CPU per request); no rate searches, no results file")
@@ -114,6 +123,14 @@ func parseFlags(args []string) (*options, error) {
 	case "unsustainable":
 	default:
 		return nil, fmt.Errorf("-saturation must be unsustainable or all, not %q", *saturation)
+	}
+	switch *cpuProfiles {
+	case "":
+		o.CPUProfiles = full
+	case "on", "off":
+		o.CPUProfiles = *cpuProfiles == "on"
+	default:
+		return nil, fmt.Errorf("-cpu-profiles must be on or off, not %q", *cpuProfiles)
 	}
 	if o.SaturationBudget == 0 {
 		o.SaturationBudget = pick(time.Minute, 3*time.Minute)

@@ -76,7 +76,10 @@ func normaliseAt(v any, path string, ph map[string]bool) any {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, child := range x {
-			if droppedKeys[k] {
+			if droppedKeys[k] || (path == "" && k == "extensions") {
+				// A response's top-level extensions are each server's
+				// own metadata (the product's Neo4j bookmark after a
+				// write), not the answer.
 				continue
 			}
 			childPath := k

@@ -38,6 +38,18 @@ func TestCompareResponses(t *testing.T) {
 			equal:   false,
 		},
 		{
+			name:    "a response's own extensions (the product's bookmark after a write) are not the answer",
+			product: `{"data":{"p":{"title":"t"}},"extensions":{"bookmark":"FB:abc"}}`,
+			peer:    `{"data":{"p":{"title":"t"}}}`,
+			equal:   true,
+		},
+		{
+			name:    "an extensions field inside data is compared",
+			product: `{"data":{"p":{"extensions":1}}}`,
+			peer:    `{"data":{"p":{"extensions":2}}}`,
+			equal:   false,
+		},
+		{
 			name:    "cursors of any kind are dropped",
 			product: `{"data":{"c":{"edges":[{"cursor":"p1","node":{"id":"1"}}],"pageInfo":{"endCursor":"pe","startCursor":"ps","hasNextPage":true}}}}`,
 			peer:    `{"data":{"c":{"edges":[{"cursor":"q1","node":{"id":"1"}}],"pageInfo":{"endCursor":"qe","hasNextPage":true}}}}`,

@@ -86,6 +86,23 @@ type shapeResult struct {
 	// FixedRateBase is what the fixed rates are percentages of:
 	// peer_max_rps, peer_saturation_rps, product_max_rps (no peer) or none.
 	FixedRateBase string `json:"fixed_rate_base"`
+	// Overload is the product offered twice its max sustainable rate.
+	Overload *overloadResult `json:"overload,omitempty"`
+}
+
+// overloadResult is the product's goodput when offered twice its max
+// sustainable rate (medians over repetitions): what admission control keeps
+// serving when it sheds the rest.
+type overloadResult struct {
+	OfferedRPS float64 `json:"offered_rps"`
+	// GoodputRPS is the successful answers per second; GoodputOfMax is it
+	// over the max sustainable rate.
+	GoodputRPS   *float64 `json:"goodput_rps"`
+	GoodputOfMax *float64 `json:"goodput_of_max"`
+	// P99OKms is the p99 of the successful (admitted) requests.
+	P99OKms   *float64    `json:"p99_ok_ms"`
+	ErrorRate *float64    `json:"error_rate"`
+	Steps     []stepStats `json:"steps"`
 }
 
 func round(x float64, places int) float64 {
@@ -254,6 +271,14 @@ func summarise(sh shape, r *runs, equal *bool, diff string, floorStmts float64) 
 	}
 	out.Product = server(productName)
 	out.Peer = server(peerName)
+	if len(r.overload) > 0 && out.Product.MaxRPS != nil && *out.Product.MaxRPS > 0 {
+		good := medianOf(r.overload, func(s stepStats) float64 { return s.Achieved })
+		out.Overload = &overloadResult{OfferedRPS: r.overload[0].Target, GoodputRPS: ptr(good, 1),
+			GoodputOfMax: ptr(good / *out.Product.MaxRPS, 3),
+			P99OKms:      ptr(medianOf(r.overload, func(s stepStats) float64 { return ms(s.P99OK) }), 3),
+			ErrorRate:    ptr(medianOf(r.overload, func(s stepStats) float64 { return s.ErrorRate }), 4),
+			Steps:        r.overload}
+	}
 	if fr, ok := r.searches[floorName]; ok {
 		var maxes []float64
 		for _, s := range fr {
@@ -307,8 +332,9 @@ func (s stepStats) MarshalJSON() ([]byte, error) {
 		plain
 		P50ms     float64 `json:"p50_ms"`
 		P99ms     float64 `json:"p99_ms"`
+		P99OKms   float64 `json:"p99_ok_ms"`
 		CPUusPReq float64 `json:"cpu_us_per_req,omitempty"`
-	}{plain(s), round(ms(s.P50), 3), round(ms(s.P99), 3), round(float64(s.CPUPerReq.Nanoseconds())/1e3, 1)})
+	}{plain(s), round(ms(s.P50), 3), round(ms(s.P99), 3), round(ms(s.P99OK), 3), round(float64(s.CPUPerReq.Nanoseconds())/1e3, 1)})
 }
 
 // goal is one of the issue's goals with its verdict.
@@ -328,6 +354,13 @@ type goal struct {
 }
 
 func boolp(b bool) *bool { return &b }
+
+func derefOr(p *float64, or float64) float64 {
+	if p == nil {
+		return or
+	}
+	return *p
+}
 
 // evaluateGoals judges the issue's goals from the results.
 func evaluateGoals(res *results) []goal {
@@ -403,6 +436,44 @@ func evaluateGoals(res *results) []goal {
 			g.Actual = "not measured"
 		}
 		out = append(out, g)
+
+		g = goal{Shape: n, Goal: "goodput offered twice the max rate", Target: fmt.Sprintf(">= 90%% of the max, admitted p99 <= %s", sh.SLO)}
+		if o := r.Overload; o != nil && o.GoodputOfMax != nil && o.P99OKms != nil {
+			g.Value = o.GoodputOfMax
+			g.Actual = fmt.Sprintf("%.0f%% of the max (%.0f of %.0f rps offered answered ok), admitted p99 %.1f ms, %.1f%% refused",
+				100**o.GoodputOfMax, *o.GoodputRPS, o.OfferedRPS, *o.P99OKms, 100*derefOr(o.ErrorRate, 0))
+			g.Met = boolp(*o.GoodputOfMax >= 0.9 && *o.P99OKms <= ms(sh.SLO))
+			g.Margin = fmt.Sprintf("%+.0f points, %+.1f ms", 100*(*o.GoodputOfMax-0.9), ms(sh.SLO)-*o.P99OKms)
+		} else {
+			g.Actual = "not measured"
+		}
+		out = append(out, g)
+
+		if sh.FloorGoal > 0 {
+			g = goal{Shape: n, Goal: "max sustainable throughput vs the floor", Target: fmt.Sprintf(">= %.1fx the floor", sh.FloorGoal)}
+			if pm, fm := r.Product.MaxRPS, r.Floor.MaxRPS; pm != nil && fm != nil && *fm > 0 {
+				ratio := *pm / *fm
+				g.Value = ptr(ratio, 2)
+				g.Actual = fmt.Sprintf("%.2fx (%.0f vs %.0f rps)", ratio, *pm, *fm)
+				g.Met = boolp(ratio >= sh.FloorGoal)
+				g.Margin = fmt.Sprintf("%+.2fx", ratio-sh.FloorGoal)
+			} else {
+				g.Actual = "not measured"
+			}
+			out = append(out, g)
+		}
+		if sh.CPUGoal > 0 {
+			g = goal{Shape: n, Goal: "product CPU per request at its max rate", Target: fmt.Sprintf("<= %.0f µs", sh.CPUGoal)}
+			if c := r.Product.CPUusPerReq; c != nil {
+				g.Value = c
+				g.Actual = fmt.Sprintf("%.0f µs", *c)
+				g.Met = boolp(*c <= sh.CPUGoal)
+				g.Margin = fmt.Sprintf("%+.0f µs", sh.CPUGoal-*c)
+			} else {
+				g.Actual = "not measured"
+			}
+			out = append(out, g)
+		}
 
 		if n == "Q1_me" {
 			g = goal{Shape: n, Goal: "me p50 vs the floor (full JWT verification)", Target: "within 0.15 ms"}

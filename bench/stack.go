@@ -258,7 +258,7 @@ func (s *stack) start(ctx context.Context) error {
 		"NEO4J_URI=" + s.neo4jURI, "NEO4J_USERNAME=" + neo4jUser, "NEO4J_PASSWORD=" + neo4jPassword,
 		"NEO4J_DATABASE=" + neo4jDatabase, fmt.Sprintf("NEO4J_POOL_SIZE=%d", neo4jPoolSize),
 		"CURSOR_SECRET=" + cursorSecret, "LOG_LEVEL=warn", "GRAPHIQL_ENABLED=false",
-		"REQUEST_TIMEOUT=" + requestTimeout.String(),
+		"REQUEST_TIMEOUT=" + requestTimeout.String(), fmt.Sprintf("DEBUG_ADDR=127.0.0.1:%d", o.DebugPort),
 	}, "", 0, pinned(o.APICPU, "bin/server")...)
 	if err != nil {
 		return err
