@@ -7,17 +7,21 @@
 //
 // An identity found in step with its token is remembered for a while
 // (WithSeenFor), so ordinary requests cost no statement beyond their own;
-// the first request after that period costs one, which also records the
-// identity's lastSeenAt — at most once per period.
+// the first request after that while costs one, which also records the
+// identity's lastSeenAt — at most once per period. The while is drawn
+// between half and all of the period for each identity, so identities first
+// seen together (every client of a fresh deploy) are not all asked about
+// again in the same second.
 package identity
 
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/gqlneo/gqlneo/auth"
 	"github.com/gqlneo/gqlneo/domain"
@@ -44,16 +48,17 @@ type Service struct {
 	userInfo UserInfo
 	logger   *slog.Logger
 	seenFor  time.Duration
-	seen     *expirable.LRU[string, struct{}]
+	// seen maps an identity found in step to when to ask the graph again.
+	seen     *lru.Cache[string, time.Time]
 	profiles profileCache
 }
 
 // Option configures a Service.
 type Option func(*Service)
 
-// WithSeenFor sets how long an identity found in step with its token is
-// trusted without asking the graph again, which is also how often its
-// lastSeenAt is written at most. Default: 5 minutes.
+// WithSeenFor sets how often an identity's lastSeenAt is written at most;
+// an identity found in step with its token is trusted without asking the
+// graph again for between half and all of it. Default: 5 minutes.
 func WithSeenFor(d time.Duration) Option { return func(s *Service) { s.seenFor = d } }
 
 // WithUserInfo sets where profiles of tokens without an email claim come
@@ -73,8 +78,24 @@ func New(store Store, opts ...Option) *Service {
 		opt(s)
 	}
 	s.profiles.logger = s.logger
-	s.seen = expirable.NewLRU[string, struct{}](seenCapacity, nil, s.seenFor)
+	s.seen, _ = lru.New[string, time.Time](seenCapacity) // the size is a positive constant
 	return s
+}
+
+// askAgainAfter is how long an identity found in step now is trusted: drawn
+// between half and all of seenFor, so that identities seen together are
+// asked about again spread over time.
+func askAgainAfter(seenFor time.Duration) time.Duration {
+	half := seenFor / 2
+	if half <= 0 {
+		return seenFor
+	}
+	return half + rand.N(seenFor-half)
+}
+
+// remember trusts key's identity for askAgainAfter.
+func (s *Service) remember(key string) {
+	s.seen.Add(key, time.Now().Add(askAgainAfter(s.seenFor)))
 }
 
 // Ensure returns the viewer of a validated token after making the graph
@@ -86,7 +107,7 @@ func (s *Service) Ensure(ctx context.Context, claims *auth.Claims) (domain.Viewe
 	v := domain.Viewer{Subject: claims.Subject, Permissions: claims.Permissions}
 	t := tokenIdentity(claims)
 	key := seenKey(t)
-	if _, ok := s.seen.Get(key); ok {
+	if until, ok := s.seen.Get(key); ok && time.Now().Before(until) {
 		return v, nil
 	}
 	needsSync, err := s.store.Touch(ctx, t, s.seenFor)
@@ -98,7 +119,7 @@ func (s *Service) Ensure(ctx context.Context, claims *auth.Claims) (domain.Viewe
 			return domain.Viewer{}, err
 		}
 	}
-	s.seen.Add(key, struct{}{})
+	s.remember(key)
 	return v, nil
 }
 
@@ -111,7 +132,7 @@ func (s *Service) SignedIn(ctx context.Context, claims *auth.Claims, p domain.Pr
 		return domain.User{}, err
 	}
 	if id, ok := u.IdentityOf(claims.Subject); ok && !domain.NeedsSync(tokenIdentity(claims), &id) {
-		s.seen.Add(seenKey(tokenIdentity(claims)), struct{}{})
+		s.remember(seenKey(tokenIdentity(claims)))
 	}
 	return u, nil
 }

@@ -88,6 +88,20 @@ func TestEnsure(t *testing.T) {
 			t.Errorf("%d touches, %d syncs; want 2 and 1", store.touches, len(store.syncs))
 		}
 	})
+	t.Run("identities seen together are asked about again spread over the second half of the period", func(t *testing.T) {
+		const period = time.Minute
+		distinct := map[time.Duration]bool{}
+		for range 1000 {
+			d := askAgainAfter(period)
+			if d < period/2 || d >= period {
+				t.Fatalf("asked again after %s; want within [%s, %s)", d, period/2, period)
+			}
+			distinct[d] = true
+		}
+		if len(distinct) < 900 {
+			t.Errorf("%d distinct delays in 1000: the re-asks are not spread", len(distinct))
+		}
+	})
 	t.Run("a store failure is returned and nothing is remembered", func(t *testing.T) {
 		store := &fakeStore{stored: map[string]domain.Identity{}, err: domain.ErrUnavailable}
 		s := New(store)
