@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -173,7 +174,8 @@ func outageAnswer(status int, header http.Header, code string) string {
 // loadAnswer is one answer seen by the load of
 // TestNeo4jRestartUnderLoadAnswersCleanlyAndRecovers.
 type loadAnswer struct {
-	at      time.Time
+	at      time.Time // when the answer arrived
+	took    time.Duration
 	ok      bool
 	problem string
 }
@@ -231,9 +233,38 @@ func TestNeo4jRestartUnderLoadAnswersCleanlyAndRecovers(t *testing.T) {
 	}
 	time.Sleep(2 * time.Second)
 	stop()
-	time.Sleep(3 * time.Second)
+	// While Neo4j is down the server says so at once (the first failure
+	// has it probed and found down), rather than holding each request in
+	// the driver's retries until its deadline; /readyz too.
+	time.Sleep(time.Second)
+	downFrom := time.Now()
+	time.Sleep(2 * time.Second)
+	readyzStart := time.Now()
+	readyz, err := client.Get(s.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readyz.Body.Close()
+	if readyz.StatusCode != http.StatusServiceUnavailable || time.Since(readyzStart) > time.Second {
+		t.Errorf("/readyz while Neo4j is down: %d after %s; want 503 at once", readyz.StatusCode, time.Since(readyzStart))
+	}
+	downTo := time.Now()
 	launchNeo4j(t, port, dir)
 	ready := time.Now()
+	mu.Lock()
+	var refusals []time.Duration
+	for _, a := range answers {
+		if sent := a.at.Add(-a.took); !a.ok && sent.After(downFrom) && a.at.Before(downTo) {
+			refusals = append(refusals, a.took)
+		}
+	}
+	mu.Unlock()
+	slices.Sort(refusals)
+	if len(refusals) == 0 {
+		t.Errorf("no answers while Neo4j was down")
+	} else if median := refusals[len(refusals)/2]; median > 500*time.Millisecond {
+		t.Errorf("%d answers while Neo4j was down took %s (median); want them refused at once", len(refusals), median)
+	}
 
 	// Recovery: five answers in a row that succeed, all sent after Neo4j
 	// said it was ready. The soak (make soak) measures the 5 s goal; here a
@@ -296,19 +327,25 @@ func loadRequest(client *http.Client, url, token, query string) loadAnswer {
 	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
+	sent := time.Now()
+	a := loadAnswer{}
 	resp, err := client.Do(req)
-	at := time.Now()
+	a.at = time.Now()
+	a.took = a.at.Sub(sent)
 	if err != nil {
-		return loadAnswer{at: at, problem: "transport: " + err.Error()}
+		a.problem = "transport: " + err.Error()
+		return a
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	var out gqlResponse
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return loadAnswer{at: at, problem: fmt.Sprintf("status %d, body not JSON: %q", resp.StatusCode, raw)}
+		a.problem = fmt.Sprintf("status %d, body not JSON: %q", resp.StatusCode, raw)
+		return a
 	}
 	if len(out.Errors) == 0 && resp.StatusCode == http.StatusOK {
-		return loadAnswer{at: at, ok: true}
+		a.ok = true
+		return a
 	}
 	// The answer's status follows its errors together: SERVICE_UNAVAILABLE
 	// beside TIMEOUTs is still 503 + Retry-After; TIMEOUTs alone are 200.
@@ -324,7 +361,7 @@ func loadRequest(client *http.Client, url, token, query string) loadAnswer {
 		}
 	}
 	if p := outageAnswer(resp.StatusCode, resp.Header, code); p != "" {
-		return loadAnswer{at: at, problem: p + ": " + string(raw)}
+		a.problem = p + ": " + string(raw)
 	}
-	return loadAnswer{at: at}
+	return a
 }

@@ -2,52 +2,267 @@ package neo4jrepo
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/gqlneo/gqlneo/domain"
 )
 
-// admission bounds the transactions the server runs on Neo4j at once.
-// A slow or freshly restarted Neo4j (whose first run of each statement
-// plans it, slowly) otherwise takes every request that arrives: they wait
-// in the driver's pool, past their deadlines, while Neo4j still runs what
-// they abandoned, and the queue never drains. With a bound, a request that
-// finds every slot busy waits at most a short time and is then refused at
-// once with domain.ErrOverloaded, so the work in flight finishes and the
-// server recovers as fast as Neo4j does.
+// Recovery settings of admission (see there). They are not configuration:
+// they describe how fast this server re-admits work to a Neo4j that has
+// just come back, and the soak (docs/reliability.md) is how they were
+// chosen.
+const (
+	// watchInterval is how often Neo4j is probed while it answers, and
+	// downInterval while it does not.
+	watchInterval = 500 * time.Millisecond
+	downInterval  = 250 * time.Millisecond
+	// probeTimeout bounds one probe.
+	probeTimeout = 2 * time.Second
+	// recoveryStart is how many transactions a Neo4j that has just come
+	// back runs at once; the bound doubles after each run of that many
+	// answers, up to the configured maximum.
+	recoveryStart = 4
+	// warmBudget bounds the warm-up that runs before traffic is admitted
+	// again to a Neo4j that has just come back.
+	warmBudget = 3 * time.Second
+)
+
+// errNeo4jDown is the refusal of every transaction while Neo4j cannot be
+// reached: the server answers at once instead of sending the transaction
+// into the driver's retries.
+var errNeo4jDown = fmt.Errorf("neo4j cannot be reached: %w", domain.ErrUnavailable)
+
+// admission decides which transactions run on Neo4j, and when.
+//
+// Bound: at most limit transactions run at once. A transaction that finds
+// every slot busy waits at most wait (and never past its deadline) and is
+// then refused with domain.ErrOverloaded, so a slow Neo4j is not handed
+// work its callers will abandon.
+//
+// Down: a watcher probes Neo4j (`RETURN 1`, one attempt, outside admission
+// and without the driver's retries) every watchInterval. When a probe, and
+// a second one at once, cannot reach Neo4j at all, Neo4j is down: every
+// transaction is refused at once (errNeo4jDown, SERVICE_UNAVAILABLE with
+// Retry-After), and the transactions in flight are cancelled — the driver
+// would keep each in its back-off retries until the request's deadline,
+// holding its slot, and then send them all at once to the restarted Neo4j.
+// A probe that merely times out, or waits for a pooled connection, proves
+// nothing and changes nothing. The watcher is what notices: a transaction's
+// own failure surfaces only when the driver's retries give up.
+//
+// Recovery: when a probe reaches Neo4j again, warm (when set) runs first,
+// within warmBudget, so the statements the server uses are planned before
+// traffic arrives; then recoveryStart transactions are admitted at once,
+// and twice as many after each run of that many answers, up to the
+// configured maximum: a cold Neo4j plans each statement on its first run,
+// and a hundred first runs at once take far longer than a few.
 type admission struct {
-	slots chan struct{}
-	wait  time.Duration
+	max  int
+	wait time.Duration
+	// warm prepares a Neo4j that has just come back; may be nil.
+	warm func(context.Context)
+	stop chan struct{}
+
+	mu       sync.Mutex
+	limit    int
+	inFlight int
+	waiters  []chan error
+	down     bool
+	closed   bool
+	// successes counts the transactions that succeeded since limit last
+	// grew, while limit is below max.
+	successes int
+	// running holds the cancel function of each admitted transaction.
+	running map[*ticket]struct{}
 }
+
+// ticket is one admitted transaction.
+type ticket struct{ cancel context.CancelCauseFunc }
 
 func newAdmission(maxInFlight int, wait time.Duration) *admission {
-	return &admission{slots: make(chan struct{}, maxInFlight), wait: wait}
+	return &admission{max: maxInFlight, limit: maxInFlight, wait: wait, stop: make(chan struct{}), running: map[*ticket]struct{}{}}
 }
 
-// acquire takes a slot, waiting at most a.wait (and never past ctx's
-// deadline) for one to free up; the caller must call release once done.
-func (a *admission) acquire(ctx context.Context) (release func(), err error) {
-	select {
-	case a.slots <- struct{}{}:
-		return a.release, nil
-	default:
+// acquire admits a transaction under ctx, waiting at most a.wait for a slot.
+// The transaction must run under the returned context, which is cancelled
+// with errNeo4jDown as its cause when Neo4j is found down, and must call done
+// with its outcome once finished.
+func (a *admission) acquire(ctx context.Context) (context.Context, func(error), error) {
+	a.mu.Lock()
+	switch {
+	case a.down:
+		a.mu.Unlock()
+		return nil, nil, errNeo4jDown
+	case a.inFlight < a.limit && len(a.waiters) == 0:
+		a.inFlight++
+		return a.admitLocked(ctx)
+	case a.wait <= 0:
+		a.mu.Unlock()
+		return nil, nil, domain.ErrOverloaded
 	}
-	if a.wait <= 0 {
-		return nil, domain.ErrOverloaded
-	}
+	ready := make(chan error, 1)
+	a.waiters = append(a.waiters, ready)
+	a.mu.Unlock()
+
 	timer := time.NewTimer(a.wait)
 	defer timer.Stop()
+	var refused error
 	select {
-	case a.slots <- struct{}{}:
-		return a.release, nil
+	case answer := <-ready:
+		if answer != nil {
+			return nil, nil, answer
+		}
+		a.mu.Lock()
+		return a.admitLocked(ctx)
 	case <-timer.C:
-		return nil, domain.ErrOverloaded
+		refused = domain.ErrOverloaded
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		refused = ctx.Err()
+	}
+	a.mu.Lock()
+	if a.dropWaiterLocked(ready) {
+		a.mu.Unlock()
+		return nil, nil, refused
+	}
+	// Answered just as the wait ended.
+	if answer := <-ready; answer != nil {
+		a.mu.Unlock()
+		return nil, nil, answer
+	}
+	return a.admitLocked(ctx)
+}
+
+// admitLocked registers a transaction whose slot is counted in inFlight, and
+// unlocks a.mu.
+func (a *admission) admitLocked(ctx context.Context) (context.Context, func(error), error) {
+	defer a.mu.Unlock()
+	if a.down {
+		a.inFlight--
+		return nil, nil, errNeo4jDown
+	}
+	txCtx, cancel := context.WithCancelCause(ctx)
+	t := &ticket{cancel: cancel}
+	a.running[t] = struct{}{}
+	return txCtx, func(err error) { a.done(t, err) }, nil
+}
+
+// dropWaiterLocked removes ready from the queue; false means it had been
+// granted (or refused) already.
+func (a *admission) dropWaiterLocked(ready chan error) bool {
+	for i, w := range a.waiters {
+		if w == ready {
+			a.waiters = append(a.waiters[:i], a.waiters[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// done ends an admitted transaction with its outcome.
+func (a *admission) done(t *ticket, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.inFlight--
+	delete(a.running, t)
+	t.cancel(nil)
+	if answered(err) && a.limit < a.max {
+		a.successes++
+		if a.successes >= a.limit {
+			a.limit, a.successes = min(2*a.limit, a.max), 0
+		}
+	}
+	a.grantLocked()
+}
+
+// grantLocked hands free slots to the waiting transactions, oldest first.
+func (a *admission) grantLocked() {
+	for !a.down && a.inFlight < a.limit && len(a.waiters) > 0 {
+		a.inFlight++
+		a.waiters[0] <- nil
+		a.waiters = a.waiters[1:]
 	}
 }
 
-func (a *admission) release() { <-a.slots }
+// watch probes Neo4j until close, marking it down and readmitting traffic
+// as admission describes. probe asks Neo4j whether it answers.
+func (a *admission) watch(probe func(context.Context) error) {
+	try := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+		defer cancel()
+		return probe(ctx)
+	}
+	for {
+		interval := watchInterval
+		if a.isDown() {
+			interval = downInterval
+		}
+		select {
+		case <-a.stop:
+			return
+		case <-time.After(interval):
+		}
+		err := try()
+		switch {
+		case a.isDown():
+			if err == nil {
+				a.readmit()
+			}
+		case unreachable(err) && unreachable(try()):
+			// Twice: a first failure may only have found a pooled
+			// connection that a restart left dead (the driver then
+			// drops the server's idle connections).
+			a.mu.Lock()
+			a.markDownLocked()
+			a.mu.Unlock()
+		}
+	}
+}
+
+// markDownLocked refuses every waiting transaction and cancels the running
+// ones.
+func (a *admission) markDownLocked() {
+	a.down = true
+	for _, w := range a.waiters {
+		w <- errNeo4jDown
+	}
+	a.waiters = nil
+	for t := range a.running {
+		t.cancel(errNeo4jDown)
+	}
+}
+
+// readmit warms Neo4j and admits traffic again, recoveryStart at once.
+func (a *admission) readmit() {
+	if a.warm != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), warmBudget)
+		a.warm(ctx)
+		cancel()
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.down = false
+	a.limit, a.successes = min(recoveryStart, a.max), 0
+	a.grantLocked()
+}
+
+// isDown reports whether Neo4j is known to be down.
+func (a *admission) isDown() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.down
+}
+
+// close stops a probe in progress.
+func (a *admission) close() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.closed {
+		a.closed = true
+		close(a.stop)
+	}
+}
 
 // txTimeout is the Neo4j transaction timeout for a transaction started
 // now under ctx: the time left before ctx's deadline, rounded up to Bolt's

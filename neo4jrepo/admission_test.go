@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,49 +23,201 @@ import (
 func TestAdmissionRefusesAtOnceBeyondItsBoundAfterTheQueueWait(t *testing.T) {
 	a := newAdmission(2, 50*time.Millisecond)
 	ctx := context.Background()
-	r1, err1 := a.acquire(ctx)
-	r2, err2 := a.acquire(ctx)
+	_, d1, err1 := a.acquire(ctx)
+	_, d2, err2 := a.acquire(ctx)
 	if err1 != nil || err2 != nil {
 		t.Fatalf("the first two slots: %v, %v", err1, err2)
 	}
 	start := time.Now()
-	if _, err := a.acquire(ctx); !errors.Is(err, domain.ErrOverloaded) {
+	if _, _, err := a.acquire(ctx); !errors.Is(err, domain.ErrOverloaded) {
 		t.Fatalf("a third transaction: %v, want domain.ErrOverloaded", err)
 	}
 	if waited := time.Since(start); waited < 40*time.Millisecond || waited > time.Second {
 		t.Errorf("refused after %s; the queue wait is 50ms", waited)
 	}
 	// A slot freed during the wait is taken.
-	go func() { time.Sleep(10 * time.Millisecond); r1() }()
-	r3, err := a.acquire(ctx)
+	go func() { time.Sleep(10 * time.Millisecond); d1(nil) }()
+	_, d3, err := a.acquire(ctx)
 	if err != nil {
 		t.Fatalf("a slot freed during the wait: %v", err)
 	}
-	r2()
-	r3()
+	d2(nil)
+	d3(nil)
 	// A deadline that passes while waiting is the deadline, not overload.
-	r4, _ := a.acquire(ctx)
-	r5, _ := a.acquire(ctx)
-	defer r4()
-	defer r5()
+	_, d4, _ := a.acquire(ctx)
+	_, d5, _ := a.acquire(ctx)
+	defer d4(nil)
+	defer d5(nil)
 	short, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
 	defer cancel()
-	if _, err := newAdmission(0, time.Second).acquire(short); !errors.Is(err, context.DeadlineExceeded) {
+	if _, _, err := a.acquire(short); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a deadline passing in the queue: %v, want context.DeadlineExceeded", err)
 	}
-	if _, err := newAdmission(1, 0).acquireTwice(ctx); !errors.Is(err, domain.ErrOverloaded) {
+	one := newAdmission(1, 0)
+	_, d6, _ := one.acquire(ctx)
+	defer d6(nil)
+	if _, _, err := one.acquire(ctx); !errors.Is(err, domain.ErrOverloaded) {
 		t.Errorf("no queue wait: %v, want domain.ErrOverloaded at once", err)
 	}
 }
 
-// acquireTwice takes a slot and then asks for another.
-func (a *admission) acquireTwice(ctx context.Context) (func(), error) {
-	release, err := a.acquire(ctx)
-	if err != nil {
-		return nil, err
+// fakeNeo4j is a probe whose answer the test sets, and a warm-up that
+// counts its calls.
+type fakeNeo4j struct {
+	mu     sync.Mutex
+	answer error
+	probes int
+	warms  int
+}
+
+func (f *fakeNeo4j) set(err error) { f.mu.Lock(); f.answer = err; f.mu.Unlock() }
+func (f *fakeNeo4j) probe(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.probes++
+	return f.answer
+}
+func (f *fakeNeo4j) probed() int          { f.mu.Lock(); defer f.mu.Unlock(); return f.probes }
+func (f *fakeNeo4j) warm(context.Context) { f.mu.Lock(); f.warms++; f.mu.Unlock() }
+func (f *fakeNeo4j) warmed() int          { f.mu.Lock(); defer f.mu.Unlock(); return f.warms }
+
+// watched is an admission of max slots watching neo.
+func watched(max int, wait time.Duration, neo *fakeNeo4j) *admission {
+	a := newAdmission(max, wait)
+	a.warm = neo.warm
+	go a.watch(neo.probe)
+	return a
+}
+
+// eventually polls cond for up to 5s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still not %s after 5s", what)
+		}
 	}
-	defer release()
-	return a.acquire(ctx)
+}
+
+func TestAnUnreachableNeo4jIsRefusedAtOnceAndReadmittedSlowlyOnceItAnswers(t *testing.T) {
+	neo := &fakeNeo4j{}
+	a := watched(64, 100*time.Millisecond, neo)
+	defer a.close()
+	ctx := context.Background()
+
+	// Neo4j goes away while a transaction runs: the watcher's probes
+	// cannot reach it, the running transaction is cancelled with
+	// errNeo4jDown, and new ones are refused at once.
+	running, dRunning, err := a.acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	neo.set(&neo4j.ConnectivityError{Inner: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}})
+	eventually(t, "cancelled", func() bool { return running.Err() != nil })
+	if !errors.Is(context.Cause(running), errNeo4jDown) {
+		t.Errorf("the running transaction's cause: %v", context.Cause(running))
+	}
+	dRunning(running.Err())
+	start := time.Now()
+	if _, _, err := a.acquire(ctx); !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("a transaction while Neo4j is down: %v, want domain.ErrUnavailable", err)
+	}
+	if waited := time.Since(start); waited > 50*time.Millisecond {
+		t.Errorf("refused after %s, not at once", waited)
+	}
+
+	// Neo4j answers again: warmed once, then recoveryStart at a time,
+	// twice as many after each run of that many answers.
+	neo.set(nil)
+	var dones []func(error)
+	eventually(t, "admitting again", func() bool {
+		_, d, err := a.acquire(ctx)
+		if err == nil {
+			dones = append(dones, d)
+		}
+		return err == nil
+	})
+	if n := neo.warmed(); n != 1 {
+		t.Errorf("%d warm-ups, want 1", n)
+	}
+	for len(dones) < recoveryStart {
+		_, d, err := a.acquire(ctx)
+		if err != nil {
+			t.Fatalf("transaction %d of the first %d: %v", len(dones)+1, recoveryStart, err)
+		}
+		dones = append(dones, d)
+	}
+	if _, _, err := a.acquire(ctx); !errors.Is(err, domain.ErrOverloaded) {
+		t.Fatalf("transaction %d right after recovery: %v, want domain.ErrOverloaded", recoveryStart+1, err)
+	}
+	for i, d := range dones {
+		if i == 0 {
+			d(domain.ErrNotFound) // an answer too
+		} else {
+			d(nil)
+		}
+	}
+	dones = nil
+	for range 2 * recoveryStart {
+		_, d, err := a.acquire(ctx)
+		if err != nil {
+			t.Fatalf("after %d answers, %d at once: %v", recoveryStart, len(dones)+1, err)
+		}
+		dones = append(dones, d)
+	}
+	for _, d := range dones {
+		d(nil)
+	}
+}
+
+func TestAProbeThatProvesNothingChangesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer error
+	}{
+		{"A probe that times out proves nothing.", context.DeadlineExceeded},
+		{"A probe that waits for a pooled connection proves nothing.", &neo4j.ConnectivityError{Inner: errors.New("Timeout while waiting for connection")}},
+		{"A probe that answers leaves the bound as it was.", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			neo := &fakeNeo4j{answer: tc.answer}
+			a := watched(8, 0, neo)
+			defer a.close()
+			eventually(t, "probed twice", func() bool { return neo.probed() >= 2 })
+			for i := range 8 {
+				if _, _, err := a.acquire(context.Background()); err != nil {
+					t.Fatalf("transaction %d of 8: %v", i+1, err)
+				}
+			}
+			if n := neo.warmed(); n != 0 {
+				t.Errorf("warmed %d times", n)
+			}
+		})
+	}
+}
+
+func TestOnlyAnUnreachableNeo4jIsDown(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"A refused connection is unreachable.", &neo4j.ConnectivityError{Inner: refused}, true},
+		{"A connection closed by Neo4j is unreachable.", &neo4j.ConnectivityError{Inner: io.EOF}, true},
+		{"Retries that ran out on a refused connection are unreachable.", &neo4j.TransactionExecutionLimit{Errors: []error{&neo4j.ConnectivityError{Inner: refused}}}, true},
+		{"A failed Bolt handshake is unreachable.", errors.New("none of the server offered Bolt versions are supported"), true},
+		{"A full pool is busy, not unreachable.", &neo4j.ConnectivityError{Inner: errors.New("Timeout while waiting for connection")}, false},
+		{"A deadline is slow, not unreachable.", context.DeadlineExceeded, false},
+		{"A transient error is not unreachable.", &neo4j.Neo4jError{Code: "Neo.TransientError.Transaction.DeadlockDetected"}, false},
+		{"A missing node is an answer.", domain.ErrNotFound, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := unreachable(tc.err); got != tc.want {
+				t.Errorf("unreachable(%v) = %v", tc.err, got)
+			}
+		})
+	}
 }
 
 func TestTxTimeoutIsTheTimeLeftRoundedUpToAMillisecond(t *testing.T) {

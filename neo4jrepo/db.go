@@ -2,6 +2,7 @@ package neo4jrepo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -74,6 +75,8 @@ type DB struct {
 	// observe, when set, sees every statement before it is sent.
 	observe func(cypher string, params map[string]any)
 	tracer  trace.Tracer
+	// recent feeds admission's warm-up after a Neo4j restart.
+	recent recentStatements
 }
 
 // Option configures a DB.
@@ -93,8 +96,9 @@ func WithStatementObserver(observe func(cypher string, params map[string]any)) O
 	return func(db *DB) { db.observe = observe }
 }
 
-// Open creates the driver. It does not contact the server; call Verify for
-// that (the server does so at start).
+// Open creates the driver and starts watching Neo4j (see admission); call
+// Verify to check the connection and credentials (the server does so at
+// start), and Close to stop.
 func Open(cfg Config, opts ...Option) (*DB, error) {
 	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.Username, cfg.Password, ""), cfg.driverConfig)
 	if err != nil {
@@ -104,9 +108,11 @@ func Open(cfg Config, opts ...Option) (*DB, error) {
 	if cfg.Mapping != nil {
 		db.compiler = cypher.NewCompiler(cfg.Mapping)
 	}
+	db.admission.warm = db.warm
 	for _, opt := range opts {
 		opt(db)
 	}
+	go db.admission.watch(db.probe)
 	return db, nil
 }
 
@@ -146,8 +152,12 @@ func (db *DB) Verify(ctx context.Context) error {
 
 // Ping runs a trivial read on the configured database, for readiness probes.
 // It takes no admission slot: readiness says whether Neo4j answers, and a
-// probe refused because this server is busy would say the wrong thing.
+// probe refused because this server is busy would say the wrong thing. While
+// admission knows Neo4j to be down, it fails at once.
 func (db *DB) Ping(ctx context.Context) error {
+	if db.admission.isDown() {
+		return classify(ctx, "ping", errNeo4jDown)
+	}
 	_, err := execute(ctx, db, neo4j.AccessModeRead, false, func(tx neo4j.ManagedTransaction) (struct{}, error) {
 		_, err := db.run(ctx, tx, "RETURN 1", nil)
 		return struct{}{}, err
@@ -155,8 +165,23 @@ func (db *DB) Ping(ctx context.Context) error {
 	return classify(ctx, "ping", err)
 }
 
+// probe asks Neo4j for `RETURN 1` in one attempt, outside admission and
+// without the driver's retries: admission's test of whether Neo4j can be
+// reached at all.
+func (db *DB) probe(ctx context.Context) error {
+	session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeRead})
+	defer session.Close(ctx)
+	res, err := session.Run(ctx, "RETURN 1", nil)
+	if err != nil {
+		return err
+	}
+	_, err = res.Consume(ctx)
+	return err
+}
+
 // Close releases the driver's connections.
 func (db *DB) Close(ctx context.Context) error {
+	db.admission.close()
 	return db.driver.Close(ctx)
 }
 
@@ -164,6 +189,7 @@ func (db *DB) Close(ctx context.Context) error {
 // the statement counter is exact.
 func (db *DB) run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) (neo4j.ResultWithContext, error) {
 	db.statements.Inc()
+	db.recent.note(cypher, params)
 	if db.observe != nil {
 		db.observe(cypher, params)
 	}
@@ -211,12 +237,25 @@ func write[T any](ctx context.Context, db *DB, work func(tx neo4j.ManagedTransac
 func execute[T any](ctx context.Context, db *DB, mode neo4j.AccessMode, admit bool, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
 	var zero T
 	if admit {
-		release, err := db.admission.acquire(ctx)
+		txCtx, done, err := db.admission.acquire(ctx)
 		if err != nil {
 			return zero, err
 		}
-		defer release()
+		out, err := transaction(txCtx, db, mode, work)
+		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(txCtx), errNeo4jDown) {
+			// Cancelled because Neo4j went down while it ran.
+			err = fmt.Errorf("%w: %w", errNeo4jDown, err)
+		}
+		done(err)
+		return out, err
 	}
+	return transaction(ctx, db, mode, work)
+}
+
+// transaction runs work in a managed transaction of mode, as execute
+// describes.
+func transaction[T any](ctx context.Context, db *DB, mode neo4j.AccessMode, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	var zero T
 	var configurers []func(*neo4j.TransactionConfig)
 	timeout, ok, err := txTimeout(ctx, time.Now())
 	if err != nil {

@@ -26,7 +26,7 @@ func classify(ctx context.Context, op string, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrOverloaded):
+	case errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrOverloaded), errors.Is(err, domain.ErrUnavailable):
 		return err
 	case errors.As(err, &neo4jErr) && (neo4jErr.Code == "Neo.ClientError.Transaction.InvalidBookmark" ||
 		neo4jErr.Code == "Neo.ClientError.Transaction.InvalidBookmarkMixture"):
@@ -119,4 +119,44 @@ func unavailable(err error) bool {
 		}
 	}
 	return strings.Contains(msg, "Unable to retrieve routing table")
+}
+
+// unreachable reports whether err says Neo4j could not be reached at all:
+// a refused, reset or closed connection, a failed Bolt handshake or
+// routing-table fetch. A slow or busy Neo4j (timeouts, a full pool,
+// transient errors) is not unreachable: it answers, later.
+func unreachable(err error) bool {
+	var (
+		limit        *neo4j.TransactionExecutionLimit
+		connectivity *neo4j.ConnectivityError
+		netErr       net.Error
+	)
+	switch {
+	case err == nil, errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return false
+	case errors.As(err, &limit):
+		return len(limit.Errors) > 0 && unreachable(limit.Errors[len(limit.Errors)-1])
+	case errors.As(err, &connectivity):
+		return unreachable(connectivity.Inner) || strings.Contains(connectivity.Inner.Error(), "routing table")
+	case errors.As(err, &netErr):
+		return !netErr.Timeout()
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	}
+	msg := err.Error()
+	for _, f := range handshakeFailures {
+		if strings.Contains(msg, f) {
+			return true
+		}
+	}
+	return strings.Contains(msg, "Unable to retrieve routing table")
+}
+
+// answered reports whether err, the outcome of a transaction, shows that
+// Neo4j answered it: a success, or a refusal of the statement itself (a
+// missing node, a constraint) rather than an unreachable, busy or slow
+// Neo4j.
+func answered(err error) bool {
+	return err == nil || !(unavailable(err) || errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrOverloaded))
 }

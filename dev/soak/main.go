@@ -641,6 +641,10 @@ func pct(ds []time.Duration, p float64) time.Duration {
 	return ds[int(float64(len(ds)-1)*p)]
 }
 
+// timelineSeconds is how many seconds after Neo4j's ready line the report
+// shows second by second.
+const timelineSeconds = 12
+
 func (s *soak) report(begin, killed, ready, readyzOK, hostileEnd time.Time, rssIdle, rssMax, rssAfter, found, dups int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -724,6 +728,24 @@ func (s *soak) report(begin, killed, ready, readyzOK, hostileEnd time.Time, rssI
 	} else {
 		fmt.Printf("- recovery (Neo4j ready → first of %d legitimate successes in a row): %s\n", s.o.recoveryRun, recovered.Sub(ready).Round(100*time.Millisecond))
 	}
+	fmt.Printf("\nLegitimate answers by the second they were sent, from Neo4j's ready line (the recovery's timeline):\n\n")
+	fmt.Printf("| second | answers |\n|---|---|\n")
+	for sec := -2; sec < timelineSeconds; sec++ {
+		from, to := ready.Add(time.Duration(sec)*time.Second), ready.Add(time.Duration(sec+1)*time.Second)
+		outs := map[string]int{}
+		for _, a := range s.answers {
+			if a.legit && !a.sent.Before(from) && a.sent.Before(to) {
+				outs[fmt.Sprintf("%s (%d)", a.outcome, a.status)]++
+			}
+		}
+		names := make([]string, 0, len(outs))
+		for o := range outs {
+			names = append(names, fmt.Sprintf("%s × %d", o, outs[o]))
+		}
+		sort.Strings(names)
+		fmt.Printf("| %+d | %s |\n", sec, strings.Join(names, ", "))
+	}
+	fmt.Println()
 	if readyzOK.IsZero() {
 		fmt.Printf("- /readyz: not 200 within 5 minutes of Neo4j being ready\n")
 	} else {
