@@ -207,6 +207,7 @@ func TestOnlyAnUnreachableNeo4jIsDown(t *testing.T) {
 		{"A connection closed by Neo4j is unreachable.", &neo4j.ConnectivityError{Inner: io.EOF}, true},
 		{"Retries that ran out on a refused connection are unreachable.", &neo4j.TransactionExecutionLimit{Errors: []error{&neo4j.ConnectivityError{Inner: refused}}}, true},
 		{"A failed Bolt handshake is unreachable.", errors.New("none of the server offered Bolt versions are supported"), true},
+		{"A routing table that cannot be fetched is unreachable.", &neo4j.ConnectivityError{Inner: errors.New("Unable to retrieve routing table from 127.0.0.1:7687: EOF")}, true},
 		{"A full pool is busy, not unreachable.", &neo4j.ConnectivityError{Inner: errors.New("Timeout while waiting for connection")}, false},
 		{"A deadline is slow, not unreachable.", context.DeadlineExceeded, false},
 		{"A transient error is not unreachable.", &neo4j.Neo4jError{Code: "Neo.TransientError.Transaction.DeadlockDetected"}, false},

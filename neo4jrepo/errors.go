@@ -106,12 +106,23 @@ func unavailable(err error) bool {
 	switch {
 	case errors.As(err, &connectivity), errors.As(err, &limit), errors.As(err, &netErr):
 		return true
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+	case errors.Is(err, context.DeadlineExceeded), lostConnection(err):
 		return true
 	case errors.As(err, &neoErr):
 		return unavailableCodes[neoErr.Code] || strings.HasPrefix(neoErr.Code, "Neo.TransientError.")
 	}
+	return handshakeOrRoutingFailed(err)
+}
+
+// lostConnection reports a connection refused, reset or closed mid-answer.
+func lostConnection(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// handshakeOrRoutingFailed reports the driver's untyped errors for a failed
+// Bolt handshake or routing-table fetch.
+func handshakeOrRoutingFailed(err error) bool {
 	msg := err.Error()
 	for _, f := range handshakeFailures {
 		if strings.Contains(msg, f) {
@@ -137,20 +148,11 @@ func unreachable(err error) bool {
 	case errors.As(err, &limit):
 		return len(limit.Errors) > 0 && unreachable(limit.Errors[len(limit.Errors)-1])
 	case errors.As(err, &connectivity):
-		return unreachable(connectivity.Inner) || strings.Contains(connectivity.Inner.Error(), "routing table")
+		return unreachable(connectivity.Inner)
 	case errors.As(err, &netErr):
 		return !netErr.Timeout()
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		return true
 	}
-	msg := err.Error()
-	for _, f := range handshakeFailures {
-		if strings.Contains(msg, f) {
-			return true
-		}
-	}
-	return strings.Contains(msg, "Unable to retrieve routing table")
+	return lostConnection(err) || handshakeOrRoutingFailed(err)
 }
 
 // answered reports whether err, the outcome of a transaction, shows that
