@@ -82,17 +82,30 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func TestNeo4jOutageIsACleanErrorAndTheServerRecovers(t *testing.T) {
+// serverOnOwnNeo4j starts a Neo4j of the test's own and a server on it with
+// short deadlines (3 s per request, 1 s to connect) plus extra settings; it
+// returns the server, Neo4j's port and data dir, and the function that stops
+// Neo4j.
+func serverOnOwnNeo4j(t *testing.T, extra map[string]string) (s *testServer, port int, dir string, stop func()) {
+	t.Helper()
 	_, password := mustNeo4jEnv(t)
-	port := freePort(t)
-	dir := t.TempDir()
-	stop := launchNeo4j(t, port, dir)
-	s := startServer(t, map[string]string{
+	port = freePort(t)
+	dir = t.TempDir()
+	stop = launchNeo4j(t, port, dir)
+	env := map[string]string{
 		"NEO4J_URI":             fmt.Sprintf("bolt://127.0.0.1:%d", port),
 		"NEO4J_PASSWORD":        password,
 		"REQUEST_TIMEOUT":       "3s",
 		"NEO4J_CONNECT_TIMEOUT": "1s",
-	})
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return startServer(t, env), port, dir, stop
+}
+
+func TestNeo4jOutageIsACleanErrorAndTheServerRecovers(t *testing.T) {
+	s, port, dir, stop := serverOnOwnNeo4j(t, nil)
 	token := s.Tenant.AccessTokenFor("auth0|outage-test-user", nil)
 	// A fresh JVM compiles its first queries slowly; wait until it is warm.
 	waitUntil(t, 60*time.Second, func() (bool, string) {
@@ -181,18 +194,10 @@ type loadAnswer struct {
 }
 
 func TestNeo4jRestartUnderLoadAnswersCleanlyAndRecovers(t *testing.T) {
-	_, password := mustNeo4jEnv(t)
-	port := freePort(t)
-	dir := t.TempDir()
-	stop := launchNeo4j(t, port, dir)
-	s := startServer(t, map[string]string{
-		"NEO4J_URI":             fmt.Sprintf("bolt://127.0.0.1:%d", port),
-		"NEO4J_PASSWORD":        password,
-		"REQUEST_TIMEOUT":       "3s",
-		"NEO4J_CONNECT_TIMEOUT": "1s",
-		"NEO4J_POOL_SIZE":       "16",
-		"NEO4J_MAX_IN_FLIGHT":   "8",
-		"NEO4J_QUEUE_WAIT":      "100ms",
+	s, port, dir, stop := serverOnOwnNeo4j(t, map[string]string{
+		"NEO4J_POOL_SIZE":     "16",
+		"NEO4J_MAX_IN_FLIGHT": "8",
+		"NEO4J_QUEUE_WAIT":    "100ms",
 	})
 	const users = 6
 	tokens := make([]string, users)

@@ -254,7 +254,7 @@ func (a *admission) isDown() bool {
 	return a.down
 }
 
-// close stops a probe in progress.
+// close stops the watcher.
 func (a *admission) close() {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -357,6 +357,22 @@ func (s *soak) loginOnce(email string) error {
 	return nil
 }
 
+// outcome names an answer — "ok", its first error's code, HTTP_<status>
+// for a body that is not JSON, or TRANSPORT — and returns it decoded.
+func outcome(status int, raw []byte, err error) (string, gqlAnswer) {
+	var out gqlAnswer
+	switch {
+	case err != nil:
+		return "TRANSPORT", out
+	case json.Unmarshal(raw, &out) != nil:
+		return fmt.Sprintf("HTTP_%d", status), out
+	case len(out.Errors) > 0:
+		code, _ := out.Errors[0].Extensions["code"].(string)
+		return code, out
+	}
+	return "ok", out
+}
+
 // legit sends one request of the legitimate mix.
 func (s *soak) legit(n int) {
 	token := s.tokens[n%len(s.tokens)]
@@ -396,16 +412,7 @@ func (s *soak) legit(n int) {
 	status, _, raw, err := s.post(gqlBody(query, vars), token)
 	a := answer{sent: start, latency: time.Since(start), legit: true, op: op, status: status}
 	var out gqlAnswer
-	switch {
-	case err != nil:
-		a.outcome = "TRANSPORT"
-	case json.Unmarshal(raw, &out) != nil:
-		a.outcome = fmt.Sprintf("HTTP_%d", status)
-	case len(out.Errors) > 0:
-		a.outcome, _ = out.Errors[0].Extensions["code"].(string)
-	default:
-		a.outcome = "ok"
-	}
+	a.outcome, out = outcome(status, raw, err)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.answers = append(s.answers, a)
@@ -442,17 +449,7 @@ func (s *soak) hostile(n int) {
 	start := time.Now()
 	status, _, raw, err := s.post(body, "")
 	a := answer{sent: start, latency: time.Since(start), op: op, status: status}
-	var out gqlAnswer
-	switch {
-	case err != nil:
-		a.outcome = "TRANSPORT"
-	case json.Unmarshal(raw, &out) != nil:
-		a.outcome = fmt.Sprintf("HTTP_%d", status)
-	case len(out.Errors) > 0:
-		a.outcome, _ = out.Errors[0].Extensions["code"].(string)
-	default:
-		a.outcome = "ok"
-	}
+	a.outcome, _ = outcome(status, raw, err)
 	s.mu.Lock()
 	s.answers = append(s.answers, a)
 	s.mu.Unlock()
