@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 
 	"github.com/gqlneo/gqlneo/domain"
 )
@@ -243,27 +244,34 @@ func TestTxTimeoutIsTheTimeLeftRoundedUpToAMillisecond(t *testing.T) {
 // stops it; the marker finds it in SHOW TRANSACTIONS.
 const slowCypher = `UNWIND range(1, 2000000000) AS x WITH x WHERE x % 7 = 123456 RETURN count(x) AS n /* slow-test-marker */`
 
-// beginLogger records the BEGIN messages the driver sends.
-type beginLogger struct {
-	mu     sync.Mutex
-	begins []string
+// txLogger records the messages that open a transaction: BEGIN, and a RUN
+// outside one (an auto-commit transaction, whose metadata the RUN carries;
+// a RUN inside a transaction carries none). It records COMMITs too.
+type txLogger struct {
+	mu      sync.Mutex
+	opened  []string
+	commits int
 }
 
-func (l *beginLogger) LogClientMessage(_ string, msg string, args ...any) {
-	if strings.HasPrefix(msg, "BEGIN") {
-		l.mu.Lock()
-		l.begins = append(l.begins, fmt.Sprintf(msg, args...))
-		l.mu.Unlock()
+func (l *txLogger) LogClientMessage(_ string, msg string, args ...any) {
+	line := fmt.Sprintf(msg, args...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case strings.HasPrefix(line, "BEGIN"), strings.HasPrefix(line, "RUN") && !strings.HasSuffix(line, " {}"):
+		l.opened = append(l.opened, line)
+	case strings.HasPrefix(line, "COMMIT"):
+		l.commits++
 	}
 }
 
-func (l *beginLogger) LogServerMessage(string, string, ...any) {}
+func (l *txLogger) LogServerMessage(string, string, ...any) {}
 
 var txTimeoutRe = regexp.MustCompile(`"tx_timeout":(\d+)`)
 
 func TestEveryTransactionCarriesTheRequestsRemainingDeadlineToNeo4j(t *testing.T) {
 	db, _ := mustDB(t)
-	logger := &beginLogger{}
+	logger := &txLogger{}
 	db.boltLogger = logger
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -278,25 +286,104 @@ func TestEveryTransactionCarriesTheRequestsRemainingDeadlineToNeo4j(t *testing.T
 	}
 	logger.mu.Lock()
 	defer logger.mu.Unlock()
-	if len(logger.begins) != 3 {
-		t.Fatalf("%d BEGIN messages, want 3: %q", len(logger.begins), logger.begins)
+	if len(logger.opened) != 3 {
+		t.Fatalf("%d transactions opened, want 3: %q", len(logger.opened), logger.opened)
 	}
 	// A read and a write under a 20s deadline: Neo4j is told to stop each at
 	// the deadline, so it drops work the request has abandoned.
-	for _, begin := range logger.begins[:2] {
-		m := txTimeoutRe.FindStringSubmatch(begin)
+	for _, open := range logger.opened[:2] {
+		m := txTimeoutRe.FindStringSubmatch(open)
 		if m == nil {
-			t.Fatalf("BEGIN without tx_timeout: %s", begin)
+			t.Fatalf("transaction without tx_timeout: %s", open)
 		}
 		ms, _ := strconv.Atoi(m[1])
 		if ms <= 0 || ms > 20000 {
-			t.Errorf("tx_timeout %dms; want at most the 20s the request had: %s", ms, begin)
+			t.Errorf("tx_timeout %dms; want at most the 20s the request had: %s", ms, open)
 		}
 	}
 	// No deadline (start-up, tools): Neo4j's own default.
-	if strings.Contains(logger.begins[2], "tx_timeout") {
-		t.Errorf("a transaction without a deadline carries a timeout: %s", logger.begins[2])
+	if strings.Contains(logger.opened[2], "tx_timeout") {
+		t.Errorf("a transaction without a deadline carries a timeout: %s", logger.opened[2])
 	}
+}
+
+func TestAReadIsOneAutoCommitStatementAndAWriteAManagedTransaction(t *testing.T) {
+	db, _ := mustDB(t)
+	logger := &txLogger{}
+	db.boltLogger = logger
+	ctx := context.Background()
+	if _, err := db.UserBySubject(ctx, uniqueSubject(t)); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatal(err)
+	}
+	logger.mu.Lock()
+	if len(logger.opened) != 1 || !strings.HasPrefix(logger.opened[0], "RUN") || logger.commits != 0 {
+		t.Errorf("a read opened %q and committed %d times; want one auto-commit RUN", logger.opened, logger.commits)
+	}
+	logger.opened, logger.commits = nil, 0
+	logger.mu.Unlock()
+
+	if _, err := db.Touch(ctx, domain.TokenIdentity{Subject: uniqueSubject(t)}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	logger.mu.Lock()
+	defer logger.mu.Unlock()
+	if len(logger.opened) != 1 || !strings.HasPrefix(logger.opened[0], "BEGIN") || logger.commits != 1 {
+		t.Errorf("a write opened %q and committed %d times; want BEGIN … COMMIT", logger.opened, logger.commits)
+	}
+}
+
+func TestAReadOnAConnectionNeo4jClosedIsRetriedInAManagedTransaction(t *testing.T) {
+	db, _ := mustDB(t)
+	ctx := context.Background()
+	// This DB's own driver, named so that only its connections are closed:
+	// other packages' tests share this Neo4j.
+	agent := "neo4jrepo-test-" + uniqueSubject(t)
+	_ = db.driver.Close(ctx)
+	driver, err := neo4j.NewDriverWithContext(os.Getenv("NEO4J_TEST_URI"), neo4j.BasicAuth("neo4j", os.Getenv("NEO4J_TEST_PASSWORD"), ""),
+		func(c *config.Config) { c.UserAgent = agent })
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.driver = driver
+	// One read leaves its connection idle in the pool; Neo4j then closes it.
+	if _, err := db.UserBySubject(ctx, uniqueSubject(t)); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if killed := killBoltConnections(t, agent); killed == 0 {
+		t.Fatal("no connection of this driver to close")
+	}
+	logger := &txLogger{}
+	db.boltLogger = logger
+	if _, err := db.UserBySubject(ctx, uniqueSubject(t)); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("a read after its pooled connection was closed: %v; want it retried to an answer", err)
+	}
+	logger.mu.Lock()
+	defer logger.mu.Unlock()
+	if len(logger.opened) == 0 || !strings.HasPrefix(logger.opened[len(logger.opened)-1], "BEGIN") {
+		t.Errorf("transactions opened: %q; want the failed auto-commit RUN retried as a managed transaction", logger.opened)
+	}
+}
+
+// killBoltConnections has Neo4j close the Bolt connections of drivers
+// calling themselves agent, through a driver of its own, and says how many.
+func killBoltConnections(t *testing.T, agent string) int {
+	t.Helper()
+	ctx := context.Background()
+	driver, err := neo4j.NewDriverWithContext(os.Getenv("NEO4J_TEST_URI"), neo4j.BasicAuth("neo4j", os.Getenv("NEO4J_TEST_PASSWORD"), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer driver.Close(ctx)
+	res, err := neo4j.ExecuteQuery(ctx, driver, `CALL dbms.listConnections() YIELD connectionId, userAgent
+		WHERE userAgent = $agent RETURN collect(connectionId) AS ids`, map[string]any{"agent": agent}, neo4j.EagerResultTransformer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := res.Records[0].Get("ids")
+	if _, err := neo4j.ExecuteQuery(ctx, driver, `CALL dbms.killConnections($ids)`, map[string]any{"ids": ids}, neo4j.EagerResultTransformer); err != nil {
+		t.Fatal(err)
+	}
+	return len(ids.([]any))
 }
 
 func TestABusyDatabaseRefusesTheNextStatementAsOverloaded(t *testing.T) {

@@ -190,9 +190,9 @@ func (c *Capturer) Close() {
 }
 
 // Replayer sends captured operations straight through the driver, as the
-// product's repository does: one session per statement, in ExecuteRead or
-// ExecuteWrite, on the same database with the same pool size, consuming
-// every record.
+// product's repository does: one session per statement, a read as one
+// auto-commit transaction, a write in ExecuteWrite, on the same database
+// with the same pool size, consuming every record.
 type Replayer struct {
 	driver   neo4j.DriverWithContext
 	database string
@@ -230,26 +230,25 @@ func (r *Replayer) Run(ctx context.Context, op Op) error {
 }
 
 func (r *Replayer) runOne(ctx context.Context, st Statement) error {
-	mode := neo4j.AccessModeRead
-	if st.Write {
-		mode = neo4j.AccessModeWrite
+	if !st.Write {
+		session := r.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: r.database, AccessMode: neo4j.AccessModeRead})
+		defer session.Close(ctx)
+		res, err := session.Run(ctx, st.Cypher, st.Params)
+		if err != nil {
+			return err
+		}
+		_, err = res.Collect(ctx)
+		return err
 	}
-	session := r.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: r.database, AccessMode: mode})
+	session := r.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: r.database, AccessMode: neo4j.AccessModeWrite})
 	defer session.Close(ctx)
-	work := func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err := session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		res, err := tx.Run(ctx, st.Cypher, st.Params)
 		if err != nil {
 			return nil, err
 		}
-		recs, err := res.Collect(ctx)
-		return len(recs), err
-	}
-	var err error
-	if st.Write {
-		_, err = session.ExecuteWrite(ctx, work)
-	} else {
-		_, err = session.ExecuteRead(ctx, work)
-	}
+		return res.Collect(ctx)
+	})
 	return err
 }
 
