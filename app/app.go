@@ -81,7 +81,7 @@ func New(ctx context.Context, cfg *Config, opts ...Option) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	repoOpts := []neo4jrepo.Option{neo4jrepo.WithStatementCounter(m.CypherStatements), neo4jrepo.WithStatementObserver(o.observe)}
+	repoOpts := []neo4jrepo.Option{neo4jrepo.WithStatementCounter(m.CypherStatements), neo4jrepo.WithStatementObserver(o.observe), neo4jrepo.WithLogger(logger)}
 	if tp != nil {
 		repoOpts = append(repoOpts, neo4jrepo.WithTracerProvider(tp))
 	}

@@ -3,6 +3,7 @@ package neo4jrepo
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -61,8 +62,11 @@ var errNeo4jDown = fmt.Errorf("neo4j cannot be reached: %w", domain.ErrUnavailab
 type admission struct {
 	max  int
 	wait time.Duration
-	// warm prepares a Neo4j that has just come back; may be nil.
-	warm func(context.Context)
+	// warm prepares a Neo4j that has just come back and says how many of
+	// how many statements it planned; may be nil.
+	warm func(context.Context) (planned, recent int)
+	// log hears when Neo4j is found down and when traffic is readmitted.
+	log  *slog.Logger
 	stop chan struct{}
 
 	mu       sync.Mutex
@@ -70,7 +74,9 @@ type admission struct {
 	inFlight int
 	waiters  []chan error
 	down     bool
-	closed   bool
+	// downSince is when Neo4j was last found down.
+	downSince time.Time
+	closed    bool
 	// successes counts the transactions that succeeded since limit last
 	// grew, while limit is below max.
 	successes int
@@ -82,7 +88,7 @@ type admission struct {
 type ticket struct{ cancel context.CancelCauseFunc }
 
 func newAdmission(maxInFlight int, wait time.Duration) *admission {
-	return &admission{max: maxInFlight, limit: maxInFlight, wait: wait, stop: make(chan struct{}), running: map[*ticket]struct{}{}}
+	return &admission{max: maxInFlight, limit: maxInFlight, wait: wait, log: slog.New(slog.DiscardHandler), stop: make(chan struct{}), running: map[*ticket]struct{}{}}
 }
 
 // acquire admits a transaction under ctx, waiting at most a.wait for a slot.
@@ -209,13 +215,16 @@ func (a *admission) watch(probe func(context.Context) error) {
 			if err == nil {
 				a.readmit()
 			}
-		case unreachable(err) && unreachable(try()):
+		case unreachable(err):
 			// Twice: a first failure may only have found a pooled
 			// connection that a restart left dead (the driver then
 			// drops the server's idle connections).
-			a.mu.Lock()
-			a.markDownLocked()
-			a.mu.Unlock()
+			if err := try(); unreachable(err) {
+				a.mu.Lock()
+				a.markDownLocked()
+				a.mu.Unlock()
+				a.log.Warn("neo4j cannot be reached: refusing transactions until it answers", "error", err.Error())
+			}
 		}
 	}
 }
@@ -223,7 +232,7 @@ func (a *admission) watch(probe func(context.Context) error) {
 // markDownLocked refuses every waiting transaction and cancels the running
 // ones.
 func (a *admission) markDownLocked() {
-	a.down = true
+	a.down, a.downSince = true, time.Now()
 	for _, w := range a.waiters {
 		w <- errNeo4jDown
 	}
@@ -235,9 +244,11 @@ func (a *admission) markDownLocked() {
 
 // readmit warms Neo4j and admits traffic again, recoveryStart at once.
 func (a *admission) readmit() {
+	answered := time.Now()
+	planned, recent := 0, 0
 	if a.warm != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), warmBudget)
-		a.warm(ctx)
+		planned, recent = a.warm(ctx)
 		cancel()
 	}
 	a.mu.Lock()
@@ -245,6 +256,9 @@ func (a *admission) readmit() {
 	a.down = false
 	a.limit, a.successes = min(recoveryStart, a.max), 0
 	a.grantLocked()
+	a.log.Info("neo4j answers again: readmitting transactions in slow start",
+		"unreachable_for", answered.Sub(a.downSince).Round(time.Millisecond).String(),
+		"warm_up", time.Since(answered).Round(time.Millisecond).String(), "statements_planned", planned, "recent_statements", recent)
 }
 
 // isDown reports whether Neo4j is known to be down.

@@ -1,10 +1,12 @@
 package neo4jrepo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"regexp"
@@ -78,9 +80,14 @@ func (f *fakeNeo4j) probe(context.Context) error {
 	f.probes++
 	return f.answer
 }
-func (f *fakeNeo4j) probed() int          { f.mu.Lock(); defer f.mu.Unlock(); return f.probes }
-func (f *fakeNeo4j) warm(context.Context) { f.mu.Lock(); f.warms++; f.mu.Unlock() }
-func (f *fakeNeo4j) warmed() int          { f.mu.Lock(); defer f.mu.Unlock(); return f.warms }
+func (f *fakeNeo4j) probed() int { f.mu.Lock(); defer f.mu.Unlock(); return f.probes }
+func (f *fakeNeo4j) warm(context.Context) (int, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.warms++
+	return 3, 5
+}
+func (f *fakeNeo4j) warmed() int { f.mu.Lock(); defer f.mu.Unlock(); return f.warms }
 
 // watched is an admission of max slots watching neo.
 func watched(max int, wait time.Duration, neo *fakeNeo4j) *admission {
@@ -104,6 +111,10 @@ func TestAnUnreachableNeo4jIsRefusedAtOnceAndReadmittedSlowlyOnceItAnswers(t *te
 	neo := &fakeNeo4j{}
 	a := watched(64, 100*time.Millisecond, neo)
 	defer a.close()
+	logs := &syncBuffer{}
+	a.mu.Lock()
+	a.log = slog.New(slog.NewTextHandler(logs, nil))
+	a.mu.Unlock()
 	ctx := context.Background()
 
 	// Neo4j goes away while a transaction runs: the watcher's probes
@@ -150,6 +161,13 @@ func TestAnUnreachableNeo4jIsRefusedAtOnceAndReadmittedSlowlyOnceItAnswers(t *te
 	}
 	if _, _, err := a.acquire(ctx); !errors.Is(err, domain.ErrOverloaded) {
 		t.Fatalf("transaction %d right after recovery: %v, want domain.ErrOverloaded", recoveryStart+1, err)
+	}
+	// The log says both turns, and what the warm-up did.
+	for _, want := range []string{`level=WARN msg="neo4j cannot be reached: refusing transactions until it answers" error="ConnectivityError: dial tcp: connection refused"`,
+		`level=INFO msg="neo4j answers again: readmitting transactions in slow start" unreachable_for=`, `statements_planned=3 recent_statements=5`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %s:\n%s", want, logs)
+		}
 	}
 	for i, d := range dones {
 		if i == 0 {
@@ -428,3 +446,16 @@ func TestABusyDatabaseRefusesTheNextStatementAsOverloaded(t *testing.T) {
 		t.Errorf("after the slot is free: %v, want domain.ErrNotFound", err)
 	}
 }
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }

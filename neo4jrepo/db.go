@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -75,6 +76,7 @@ type DB struct {
 	// observe, when set, sees every statement before it is sent.
 	observe func(cypher string, params map[string]any)
 	tracer  trace.Tracer
+	log     *slog.Logger
 	// recent feeds admission's warm-up after a Neo4j restart.
 	recent recentStatements
 }
@@ -86,6 +88,18 @@ type Option func(*DB)
 // Default: statements are not counted.
 func WithStatementCounter(c Counter) Option {
 	return func(db *DB) { db.statements = c }
+}
+
+// WithLogger makes the DB log what it decides about Neo4j as a whole: found
+// down, answering again and readmitted (warning and info), each statement
+// the warm-up planned (debug; the parameterised text's length, never
+// values). Default: nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(db *DB) {
+		if l != nil {
+			db.log = l
+		}
+	}
 }
 
 // WithStatementObserver calls observe with every statement and its
@@ -104,7 +118,8 @@ func Open(cfg Config, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4jrepo: create driver: %w", err)
 	}
-	db := &DB{driver: driver, database: cfg.Database, statements: noCounter{}, tracer: noTracer, admission: newAdmission(cfg.maxInFlight(), cfg.QueueWait)}
+	db := &DB{driver: driver, database: cfg.Database, statements: noCounter{}, tracer: noTracer, log: slog.New(slog.DiscardHandler),
+		admission: newAdmission(cfg.maxInFlight(), cfg.QueueWait)}
 	if cfg.Mapping != nil {
 		db.compiler = cypher.NewCompiler(cfg.Mapping)
 	}
@@ -112,6 +127,7 @@ func Open(cfg Config, opts ...Option) (*DB, error) {
 	for _, opt := range opts {
 		opt(db)
 	}
+	db.admission.log = db.log
 	go db.admission.watch(db.probe)
 	return db, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
@@ -69,15 +70,25 @@ func (r *recentStatements) newestFirst() []recentStatement {
 // statement not planned now is planned on its first run, as without a
 // warm-up. One at a time, because a cold Neo4j plans two statements at once
 // no faster, and a statement cut off at the budget is planned for nothing.
-func (db *DB) warm(ctx context.Context) {
-	for _, s := range db.recent.newestFirst() {
+// It says how many of the recent statements it planned; each one's
+// planning time is logged at debug level.
+func (db *DB) warm(ctx context.Context) (planned, recent int) {
+	statements := db.recent.newestFirst()
+	for _, s := range statements {
 		if ctx.Err() != nil {
-			return
+			break
 		}
+		start := time.Now()
 		session := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
-		if res, err := session.Run(ctx, "EXPLAIN "+s.cypher, s.params); err == nil {
-			_, _ = res.Consume(ctx)
+		res, err := session.Run(ctx, "EXPLAIN "+s.cypher, s.params)
+		if err == nil {
+			_, err = res.Consume(ctx)
 		}
 		_ = session.Close(ctx)
+		if err == nil {
+			planned++
+		}
+		db.log.Debug("warm-up: statement planned", "ok", err == nil, "took", time.Since(start).Round(time.Millisecond).String(), "cypher_bytes", len(s.cypher))
 	}
+	return planned, len(statements)
 }

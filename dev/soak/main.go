@@ -109,7 +109,7 @@ func run() error {
 		"NEO4J_URI=" + fmt.Sprintf("bolt://127.0.0.1:%d", o.neo4jPort), "NEO4J_PASSWORD=dev-password",
 		"AUTH0_DOMAIN=" + fmt.Sprintf("http://127.0.0.1:%d", issuerPort), "AUTH0_AUDIENCE=https://api.dev.local/",
 		"AUTH0_CLIENT_ID=dev-client", "AUTH0_CLIENT_SECRET=dev-client-secret", "AUTH0_CLAIMS_NAMESPACE=https://api.dev.local/",
-		"HTTP_ADDR=" + fmt.Sprintf("127.0.0.1:%d", serverPort), "LOG_LEVEL=error", "PATH=" + os.Getenv("PATH"),
+		"HTTP_ADDR=" + fmt.Sprintf("127.0.0.1:%d", serverPort), "LOG_LEVEL=debug", "PATH=" + os.Getenv("PATH"),
 	}, o.env...)
 	// A Neo4j just started on a busy machine may take longer than the
 	// server's 30 s to create its constraints; the server then exits, and
@@ -133,7 +133,7 @@ func run() error {
 	procs = append(procs, server)
 	fmt.Fprintf(os.Stderr, "soak: server pid %d on %s; server settings %v\n", server.cmd.Process.Pid, base, o.env)
 
-	s := &soak{o: o, base: base, runID: strconv.FormatInt(time.Now().Unix(), 36), client: &http.Client{Timeout: 30 * time.Second}}
+	s := &soak{o: o, base: base, serverLog: work + "/server.log", runID: strconv.FormatInt(time.Now().Unix(), 36), client: &http.Client{Timeout: 30 * time.Second}}
 	if err := s.login(); err != nil {
 		return err
 	}
@@ -269,6 +269,9 @@ type soak struct {
 	o      options
 	base   string
 	runID  string
+	// serverLog is the server's log: the report quotes what it says about
+	// Neo4j (found down, the warm-up, readmitted).
+	serverLog string
 	client *http.Client
 	tokens []string
 	userID []string
@@ -748,8 +751,35 @@ func (s *soak) report(begin, killed, ready, readyzOK, hostileEnd time.Time, rssI
 	} else {
 		fmt.Printf("- /readyz 200 again %s after Neo4j was ready\n", readyzOK.Sub(ready).Round(100*time.Millisecond))
 	}
+	s.quoteServerOnNeo4j(ready)
 	fmt.Printf("- server RSS: idle (before hostile traffic) %.1f MB, max %.1f MB, a minute after the hostile traffic ended %.1f MB\n",
 		float64(rssIdle)/1024, float64(rssMax)/1024, float64(rssAfter)/1024)
 	fmt.Printf("- writes: %d createPost acknowledged, %d of them found in Neo4j (lost: %d), titles stored more than once: %d; %d createPost answered with an error (not acknowledged)\n",
 		len(s.acked), found, len(s.acked)-found, dups, s.unknown)
+}
+
+// quoteServerOnNeo4j prints the server's own log lines about Neo4j as a
+// whole (package neo4jrepo's admission and warm-up; the soak runs the
+// server at debug level, which logs nothing per request), each with its
+// time from Neo4j's ready line.
+func (s *soak) quoteServerOnNeo4j(ready time.Time) {
+	f, err := os.Open(s.serverLog)
+	if err != nil {
+		fmt.Printf("- the server's log: %v\n", err)
+		return
+	}
+	defer f.Close()
+	fmt.Printf("- the server on Neo4j (its log, time from Neo4j's ready line):\n")
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		var line struct {
+			Time time.Time `json:"time"`
+			Msg  string    `json:"msg"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) != nil || !(strings.HasPrefix(line.Msg, "neo4j ") || strings.HasPrefix(line.Msg, "warm-up")) {
+			continue
+		}
+		fmt.Printf("  - %+.1fs %s\n", line.Time.Sub(ready).Seconds(), sc.Text())
+	}
 }
