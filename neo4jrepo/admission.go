@@ -25,8 +25,8 @@ const (
 	// back runs at once; the bound doubles after each run of that many
 	// answers, up to the configured maximum.
 	recoveryStart = 4
-	// warmBudget bounds the warm-up that runs before traffic is admitted
-	// again to a Neo4j that has just come back.
+	// warmBudget bounds the warm-up of a Neo4j that has just come back;
+	// traffic returns once its first statement is planned.
 	warmBudget = 3 * time.Second
 )
 
@@ -53,18 +53,20 @@ var errNeo4jDown = fmt.Errorf("neo4j cannot be reached: %w", domain.ErrUnavailab
 // nothing and changes nothing. The watcher is what notices: a transaction's
 // own failure surfaces only when the driver's retries give up.
 //
-// Recovery: when a probe reaches Neo4j again, warm (when set) runs first,
-// within warmBudget, so the statements the server uses are planned before
-// traffic arrives; then recoveryStart transactions are admitted at once,
-// and twice as many after each run of that many answers, up to the
-// configured maximum: a cold Neo4j plans each statement on its first run,
-// and a hundred first runs at once take far longer than a few.
+// Recovery: when a probe reaches Neo4j again, warm (when set) has it plan
+// the statements the server uses, within warmBudget; once the first one is
+// planned (by far the slowest: Neo4j's JVM is cold), recoveryStart
+// transactions are admitted at once while the warm-up goes on, and twice as
+// many after each run of that many answers, up to the configured maximum: a
+// cold Neo4j plans each statement on its first run, and a hundred first runs
+// at once take far longer than a few.
 type admission struct {
 	max  int
 	wait time.Duration
-	// warm prepares a Neo4j that has just come back and says how many of
-	// how many statements it planned; may be nil.
-	warm func(context.Context) (planned, recent int)
+	// warm prepares a Neo4j that has just come back, calls warmed when
+	// traffic may return, and says how many of how many statements it
+	// planned; may be nil.
+	warm func(ctx context.Context, warmed func()) (planned, recent int)
 	// log hears when Neo4j is found down and when traffic is readmitted.
 	log  *slog.Logger
 	stop chan struct{}
@@ -245,20 +247,25 @@ func (a *admission) markDownLocked() {
 // readmit warms Neo4j and admits traffic again, recoveryStart at once.
 func (a *admission) readmit() {
 	answered := time.Now()
-	planned, recent := 0, 0
-	if a.warm != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), warmBudget)
-		planned, recent = a.warm(ctx)
-		cancel()
+	open := func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.down = false
+		a.limit, a.successes = min(recoveryStart, a.max), 0
+		a.grantLocked()
+		a.log.Info("neo4j answers again: readmitting transactions in slow start",
+			"unreachable_for", answered.Sub(a.downSince).Round(time.Millisecond).String(),
+			"warming_for", time.Since(answered).Round(time.Millisecond).String())
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.down = false
-	a.limit, a.successes = min(recoveryStart, a.max), 0
-	a.grantLocked()
-	a.log.Info("neo4j answers again: readmitting transactions in slow start",
-		"unreachable_for", answered.Sub(a.downSince).Round(time.Millisecond).String(),
-		"warm_up", time.Since(answered).Round(time.Millisecond).String(), "statements_planned", planned, "recent_statements", recent)
+	if a.warm == nil {
+		open()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), warmBudget)
+	defer cancel()
+	planned, recent := a.warm(ctx, open)
+	a.log.Info("neo4j warm-up over", "took", time.Since(answered).Round(time.Millisecond).String(),
+		"statements_planned", planned, "recent_statements", recent)
 }
 
 // isDown reports whether Neo4j is known to be down.

@@ -1,7 +1,9 @@
 package neo4jrepo
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"testing"
 )
 
@@ -28,4 +30,41 @@ func TestRecentStatementsKeepTheNewestDistinctOnesWithTheirLatestParameters(t *t
 			}
 		}
 	}
+}
+
+func TestTheWarmUpReadmitsTrafficOnceItsFirstStatementIsPlanned(t *testing.T) {
+	db, _ := mustDB(t)
+	db.recent = recentStatements{} // what preparing the schema sent
+	// A write too: EXPLAIN plans it without running it.
+	db.recent.note("MATCH (u:User {id: $id}) RETURN u.name AS name", map[string]any{"id": "nobody"})
+	db.recent.note("MERGE (t:Tag {name: $name}) RETURN t.name AS name", map[string]any{"name": "warm-up-must-not-create-" + uniqueSubject(t)})
+	db.recent.note("MATCH (p:Post) WHERE p.title STARTS WITH $prefix RETURN count(p) AS n", map[string]any{"prefix": "x"})
+	warmedAt := -1
+	var tried []string
+	db.log = slog.New(slog.NewTextHandler(&lineRecorder{lines: &tried}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	planned, recent := db.warm(context.Background(), func() { warmedAt = len(tried) })
+	if planned != 3 || recent != 3 {
+		t.Errorf("planned %d of %d statements, want 3 of 3", planned, recent)
+	}
+	if warmedAt != 1 {
+		t.Errorf("traffic readmitted after %d statements were tried, want after the first", warmedAt)
+	}
+	if n := count(t, db, "MATCH (t:Tag) WHERE t.name STARTS WITH 'warm-up-must-not-create-' RETURN count(t) AS n", nil); n != 0 {
+		t.Errorf("the warm-up ran a write: %d tags created", n)
+	}
+
+	var nothing DB
+	nothing.log = slog.New(slog.DiscardHandler)
+	called := false
+	if planned, recent := nothing.warm(context.Background(), func() { called = true }); planned != 0 || recent != 0 || !called {
+		t.Errorf("with no recent statement: planned %d of %d, readmitted %v; want 0 of 0, readmitted", planned, recent, called)
+	}
+}
+
+// lineRecorder keeps each log line written to it.
+type lineRecorder struct{ lines *[]string }
+
+func (r *lineRecorder) Write(p []byte) (int, error) {
+	*r.lines = append(*r.lines, string(p))
+	return len(p), nil
 }
