@@ -266,16 +266,16 @@ type answer struct {
 }
 
 type soak struct {
-	o      options
-	base   string
-	runID  string
+	o     options
+	base  string
+	runID string
 	// serverLog is the server's log: the report quotes what it says about
 	// Neo4j (found down, the warm-up, readmitted).
 	serverLog string
-	client *http.Client
-	tokens []string
-	userID []string
-	posts  []string // ids of posts created, for likePost
+	client    *http.Client
+	tokens    []string
+	userID    []string
+	posts     []string // ids of posts created, for likePost
 
 	mu      sync.Mutex
 	answers []answer
