@@ -61,7 +61,7 @@ var allShapes = []shape{
 	{Name: "Q3_nested", SLO: 50 * time.Millisecond, ThroughputGoal: 2, FloorGoal: 0.7},
 	{Name: shapeQ4, SLO: 50 * time.Millisecond, ThroughputGoal: 2},
 	{Name: "Q5_feed", SLO: 50 * time.Millisecond, ThroughputGoal: 2},
-	{Name: shapeQ6, SLO: 50 * time.Millisecond, Placeholders: []string{"data.createPost.id"}},
+	{Name: shapeQ6, SLO: 50 * time.Millisecond, ThroughputGoal: 1.5, Placeholders: []string{"data.createPost.id"}},
 }
 
 // fixedPercents are the fixed rates, in percent of the peer's max.
