@@ -78,7 +78,10 @@ type admission struct {
 	down     bool
 	// downSince is when Neo4j was last found down.
 	downSince time.Time
-	closed    bool
+	// stopWarm cancels the warm-up under way, if any: Neo4j found down
+	// again, or the watcher stopped.
+	stopWarm context.CancelFunc
+	closed   bool
 	// successes counts the transactions that succeeded since limit last
 	// grew, while limit is below max.
 	successes int
@@ -235,6 +238,9 @@ func (a *admission) watch(probe func(context.Context) error) {
 // ones.
 func (a *admission) markDownLocked() {
 	a.down, a.downSince = true, time.Now()
+	if a.stopWarm != nil {
+		a.stopWarm()
+	}
 	for _, w := range a.waiters {
 		w <- errNeo4jDown
 	}
@@ -244,28 +250,50 @@ func (a *admission) markDownLocked() {
 	}
 }
 
-// readmit warms Neo4j and admits traffic again, recoveryStart at once.
+// readmit warms Neo4j and admits traffic again, recoveryStart at once,
+// once the warm-up's first statement is planned. The rest of the warm-up
+// runs on its own, so the watcher goes back to probing: if Neo4j goes away
+// again meanwhile, markDownLocked stops the warm-up and refuses traffic.
 func (a *admission) readmit() {
 	answered := time.Now()
-	open := func() {
+	opened := make(chan struct{})
+	open := sync.OnceFunc(func() {
+		defer close(opened)
 		a.mu.Lock()
 		defer a.mu.Unlock()
+		if a.closed {
+			return
+		}
 		a.down = false
 		a.limit, a.successes = min(recoveryStart, a.max), 0
 		a.grantLocked()
 		a.log.Info("neo4j answers again: readmitting transactions in slow start",
 			"unreachable_for", answered.Sub(a.downSince).Round(time.Millisecond).String(),
 			"warming_for", time.Since(answered).Round(time.Millisecond).String())
-	}
+	})
 	if a.warm == nil {
 		open()
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), warmBudget)
-	defer cancel()
-	planned, recent := a.warm(ctx, open)
-	a.log.Info("neo4j warm-up over", "took", time.Since(answered).Round(time.Millisecond).String(),
-		"statements_planned", planned, "recent_statements", recent)
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		cancel()
+		return
+	}
+	a.stopWarm = cancel
+	a.mu.Unlock()
+	go func() {
+		defer cancel()
+		// Readmits even when warm returns without trying a statement (none
+		// to try, or the budget spent on connecting).
+		defer open()
+		planned, recent := a.warm(ctx, open)
+		a.log.Info("neo4j warm-up over", "took", time.Since(answered).Round(time.Millisecond).String(),
+			"statements_planned", planned, "recent_statements", recent)
+	}()
+	<-opened
 }
 
 // isDown reports whether Neo4j is known to be down.
@@ -282,6 +310,9 @@ func (a *admission) close() {
 	if !a.closed {
 		a.closed = true
 		close(a.stop)
+		if a.stopWarm != nil {
+			a.stopWarm()
+		}
 	}
 }
 

@@ -459,3 +459,36 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
+
+func TestNeo4jLostAgainDuringTheWarmUpIsFoundDownAndStopsIt(t *testing.T) {
+	neo := &fakeNeo4j{}
+	a := newAdmission(64, 100*time.Millisecond)
+	warmStopped := make(chan struct{})
+	a.warm = func(ctx context.Context, warmed func()) (int, int) {
+		warmed() // the first statement planned: traffic returns
+		<-ctx.Done()
+		close(warmStopped)
+		return 1, 2
+	}
+	go a.watch(neo.probe)
+	defer a.close()
+	ctx := context.Background()
+	refused := &neo4j.ConnectivityError{Inner: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
+
+	neo.set(refused)
+	eventually(t, "down", a.isDown)
+	neo.set(nil)
+	eventually(t, "readmitting", func() bool { return !a.isDown() })
+	// The warm-up goes on (for up to warmBudget); the watcher does not wait
+	// for it.
+	neo.set(refused)
+	eventually(t, "down again while the warm-up runs", a.isDown)
+	if _, _, err := a.acquire(ctx); !errors.Is(err, domain.ErrUnavailable) {
+		t.Errorf("a transaction after Neo4j went away again: %v, want domain.ErrUnavailable", err)
+	}
+	select {
+	case <-warmStopped:
+	case <-time.After(warmBudget / 2):
+		t.Error("the warm-up went on after Neo4j was found down again")
+	}
+}

@@ -305,9 +305,19 @@ func transaction[T any](ctx context.Context, db *DB, mode neo4j.AccessMode, work
 // autoCommit runs work, whose one statement becomes an auto-commit
 // transaction of session carrying configurers (the transaction timeout).
 // A read's work sends one statement; a second one is refused, since it
-// would not see the first one's snapshot.
+// would not see the first one's snapshot. The statement's result is read
+// to its end once work returns, as a commit would: an error after the rows
+// work read (a failure on a later row) is the read's error.
 func autoCommit[T any](ctx context.Context, session neo4j.SessionWithContext, work func(tx neo4j.ManagedTransaction) (T, error), configurers []func(*neo4j.TransactionConfig)) (T, error) {
-	return work(&autoCommitTx{session: session, configurers: configurers})
+	tx := &autoCommitTx{session: session, configurers: configurers}
+	out, err := work(tx)
+	if err == nil && tx.result != nil {
+		if _, err = tx.result.Consume(ctx); err != nil {
+			var zero T
+			return zero, err
+		}
+	}
+	return out, err
 }
 
 // autoCommitTx is the transaction autoCommit hands to work. Its embedded
@@ -317,6 +327,7 @@ type autoCommitTx struct {
 	session     neo4j.SessionWithContext
 	configurers []func(*neo4j.TransactionConfig)
 	sent        bool
+	result      neo4j.ResultWithContext
 }
 
 // errSecondStatement is a read whose work sends more than one statement.
@@ -328,7 +339,9 @@ func (t *autoCommitTx) Run(ctx context.Context, cypher string, params map[string
 		return nil, errSecondStatement
 	}
 	t.sent = true
-	return t.session.Run(ctx, cypher, params, t.configurers...)
+	res, err := t.session.Run(ctx, cypher, params, t.configurers...)
+	t.result = res
+	return res, err
 }
 
 // retryable says whether the driver would retry a managed transaction that

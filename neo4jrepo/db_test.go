@@ -202,3 +202,26 @@ func mustMapping(tb testing.TB) *cypher.Mapping {
 	}
 	return m
 }
+
+func TestAReadFailingOnARowItsWorkDidNotReadFails(t *testing.T) {
+	db, _ := mustDB(t)
+	ctx := context.Background()
+	// The first row is fine; the second divides by zero. The work reads one
+	// row and returns: the failure still reaches the caller, as a commit
+	// would have reported it.
+	_, err := read(ctx, db, func(tx neo4j.ManagedTransaction) (int64, error) {
+		res, err := db.run(ctx, tx, "UNWIND range(1, 3) AS x RETURN 1 / (x - 2) AS n", nil)
+		if err != nil {
+			return 0, err
+		}
+		if !res.Next(ctx) {
+			return 0, fmt.Errorf("no first row: %w", res.Err())
+		}
+		n, _ := res.Record().Get("n")
+		return n.(int64), nil
+	})
+	var neoErr *neo4j.Neo4jError
+	if !errors.As(err, &neoErr) || neoErr.Code != "Neo.ClientError.Statement.ArithmeticError" {
+		t.Fatalf("a read whose statement fails after its first row: %v, want Neo4j's ArithmeticError", err)
+	}
+}
