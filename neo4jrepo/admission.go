@@ -286,8 +286,8 @@ func (a *admission) readmit() {
 	a.mu.Unlock()
 	go func() {
 		defer cancel()
-		// Readmits even when warm returns without trying a statement (none
-		// to try, or the budget spent on connecting).
+		// Readmits when warm returns without having called open (no
+		// statement to try, or the budget spent before the first).
 		defer open()
 		planned, recent := a.warm(ctx, open)
 		a.log.Info("neo4j warm-up over", "took", time.Since(answered).Round(time.Millisecond).String(),

@@ -488,7 +488,19 @@ func TestNeo4jLostAgainDuringTheWarmUpIsFoundDownAndStopsIt(t *testing.T) {
 	}
 	select {
 	case <-warmStopped:
-	case <-time.After(warmBudget / 2):
+	case <-time.After(warmBudget / 6):
 		t.Error("the warm-up went on after Neo4j was found down again")
 	}
+}
+
+func TestAWarmUpThatPlansNothingStillReadmits(t *testing.T) {
+	neo := &fakeNeo4j{}
+	a := newAdmission(8, 0)
+	a.warm = func(context.Context, func()) (int, int) { return 0, 0 } // nothing to plan
+	go a.watch(neo.probe)
+	defer a.close()
+	neo.set(&neo4j.ConnectivityError{Inner: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}})
+	eventually(t, "down", a.isDown)
+	neo.set(nil)
+	eventually(t, "readmitting", func() bool { return !a.isDown() })
 }

@@ -71,17 +71,15 @@ func (r *recentStatements) newestFirst() []recentStatement {
 // warm-up. One at a time, because a cold Neo4j plans two statements at once
 // no faster, and a statement cut off at the budget is planned for nothing.
 //
-// It calls warmed once the first statement has been tried (at once when
-// there is none): the first statement a restarted Neo4j plans costs
-// seconds (its JVM is cold), the next ones a fraction of a second each,
-// so traffic can be readmitted from then on while the rest are planned.
-// It says how many of the recent statements it planned; each one's
-// planning time is logged at debug level.
+// It calls warmed once the first statement has been tried (admission
+// readmits traffic anyway when warm returns): the first statement a
+// restarted Neo4j plans costs seconds (its JVM is cold), the next ones a
+// fraction of a second each, so traffic can be readmitted from then on
+// while the rest are planned. It says how many of the recent statements it
+// planned; each one's planning time is logged at debug level.
 func (db *DB) warm(ctx context.Context, warmed func()) (planned, recent int) {
 	statements := db.recent.newestFirst()
-	once := sync.OnceFunc(warmed)
-	defer once()
-	for _, s := range statements {
+	for i, s := range statements {
 		if ctx.Err() != nil {
 			break
 		}
@@ -96,7 +94,9 @@ func (db *DB) warm(ctx context.Context, warmed func()) (planned, recent int) {
 			planned++
 		}
 		db.log.Debug("warm-up: statement planned", "ok", err == nil, "took", time.Since(start).Round(time.Millisecond).String(), "cypher_bytes", len(s.cypher))
-		once()
+		if i == 0 {
+			warmed()
+		}
 	}
 	return planned, len(statements)
 }
