@@ -28,6 +28,14 @@ const (
 	// warmBudget bounds the warm-up of a Neo4j that has just come back;
 	// traffic returns once its first statement is planned.
 	warmBudget = 3 * time.Second
+	// recoveryWait is how long a transaction may wait for a slot during
+	// slow start (never more than half its time left, never less than the
+	// configured wait): the first runs of statements the warm-up had not
+	// reached hold the few slots for up to seconds while Neo4j plans them,
+	// and the transactions behind them are answered in milliseconds once
+	// those plans exist — refusing them after the usual short wait turns a
+	// second of planning into seconds of 503s.
+	recoveryWait = 2 * time.Second
 )
 
 // errNeo4jDown is the refusal of every transaction while Neo4j cannot be
@@ -40,7 +48,8 @@ var errNeo4jDown = fmt.Errorf("neo4j cannot be reached: %w", domain.ErrUnavailab
 // Bound: at most limit transactions run at once. A transaction that finds
 // every slot busy waits at most wait (and never past its deadline) and is
 // then refused with domain.ErrOverloaded, so a slow Neo4j is not handed
-// work its callers will abandon.
+// work its callers will abandon. During slow start (below) it may wait
+// longer: see waitLocked.
 //
 // Down: a watcher probes Neo4j (`RETURN 1`, one attempt, outside admission
 // and without the driver's retries) every watchInterval. When a probe, and
@@ -59,7 +68,8 @@ var errNeo4jDown = fmt.Errorf("neo4j cannot be reached: %w", domain.ErrUnavailab
 // transactions are admitted at once while the warm-up goes on, and twice as
 // many after each run of that many answers, up to the configured maximum: a
 // cold Neo4j plans each statement on its first run, and a hundred first runs
-// at once take far longer than a few.
+// at once take far longer than a few. Meanwhile the others queue for up to
+// recoveryWait rather than the usual short wait (waitLocked).
 type admission struct {
 	max  int
 	wait time.Duration
@@ -113,11 +123,12 @@ func (a *admission) acquire(ctx context.Context) (context.Context, func(error), 
 		a.mu.Unlock()
 		return nil, nil, domain.ErrOverloaded
 	}
+	wait := a.waitLocked(ctx, time.Now())
 	ready := make(chan error, 1)
 	a.waiters = append(a.waiters, ready)
 	a.mu.Unlock()
 
-	timer := time.NewTimer(a.wait)
+	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	var refused error
 	select {
@@ -143,6 +154,21 @@ func (a *admission) acquire(ctx context.Context) (context.Context, func(error), 
 		return nil, nil, answer
 	}
 	return a.admitLocked(ctx)
+}
+
+// waitLocked is how long a transaction started now under ctx may wait for a
+// slot: the configured wait, or during slow start (limit below max) up to
+// recoveryWait but at most half the time ctx has left, so that it is
+// refused as overloaded, not timed out, when no slot comes.
+func (a *admission) waitLocked(ctx context.Context, now time.Time) time.Duration {
+	if a.limit >= a.max {
+		return a.wait
+	}
+	wait := recoveryWait
+	if deadline, ok := ctx.Deadline(); ok {
+		wait = min(wait, deadline.Sub(now)/2)
+	}
+	return max(wait, a.wait)
 }
 
 // admitLocked registers a transaction whose slot is counted in inFlight, and

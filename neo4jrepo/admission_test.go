@@ -160,9 +160,25 @@ func TestAnUnreachableNeo4jIsRefusedAtOnceAndReadmittedSlowlyOnceItAnswers(t *te
 		}
 		dones = append(dones, d)
 	}
-	if _, _, err := a.acquire(ctx); !errors.Is(err, domain.ErrOverloaded) {
+	// The next one waits longer than the configured 100ms, but at most
+	// half its time left: refused as overloaded after ~200ms of its 400ms.
+	short, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	if _, _, err := a.acquire(short); !errors.Is(err, domain.ErrOverloaded) {
 		t.Fatalf("transaction %d right after recovery: %v, want domain.ErrOverloaded", recoveryStart+1, err)
 	}
+	if waited := time.Since(start); waited < 180*time.Millisecond || waited > 390*time.Millisecond {
+		t.Errorf("refused after %s during slow start; want half its 400ms left", waited)
+	}
+	// Without a deadline it waits up to recoveryWait, and takes a slot
+	// freed after longer than the configured wait.
+	go func() { time.Sleep(300 * time.Millisecond); dones[0](nil) }()
+	_, d, err := a.acquire(ctx)
+	if err != nil {
+		t.Fatalf("a slot freed 300ms into the wait during slow start: %v", err)
+	}
+	dones[0] = d
 	// The log says both turns, and what the warm-up did.
 	for _, want := range []string{`level=WARN msg="neo4j cannot be reached: refusing transactions until it answers" error="ConnectivityError: dial tcp: connection refused"`,
 		`level=INFO msg="neo4j answers again: readmitting transactions in slow start" unreachable_for=`,
