@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -55,6 +56,11 @@ func (h *harness) cpuProfile(ctx context.Context, sh shape, rate float64, dir st
 	if err != nil {
 		return err
 	}
+	// Still under load: where the product's memory is (the RSS goal).
+	mem, err := h.memorySnapshot(pctx, sh, dir)
+	if err != nil {
+		return err
+	}
 	st := <-done
 	logStep(sh.Name, productName, "profile", st)
 	pprofPath := filepath.Join(dir, sh.Name+".pprof")
@@ -73,5 +79,71 @@ func (h *harness) cpuProfile(ctx context.Context, sh shape, rate float64, dir st
 		text = append(text, '\n')
 	}
 	log.Printf("%s: CPU profile in %s", sh.Name, pprofPath)
+	if err := os.WriteFile(filepath.Join(dir, sh.Name+".mem.txt"), []byte(fmt.Sprintf("# %s: the product's memory at %.0f rps, at the end of its CPU profile\n", sh.Name, rate)+mem), 0o644); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(dir, sh.Name+".txt"), append([]byte(header), text...), 0o644)
+}
+
+// memorySnapshot reads, from the product under load, what holds its
+// memory: VmRSS, the Go runtime's own account of it (the MemStats lines
+// of the debug heap profile: heap in use, idle and released, goroutine
+// stacks, runtime overhead), the number of goroutines, and the heap
+// profile's top allocation sites by bytes in use (written as
+// <dir>/<shape>.heap.pprof). It returns them as text.
+func (h *harness) memorySnapshot(ctx context.Context, sh shape, dir string) (string, error) {
+	get := func(path string) ([]byte, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", h.o.DebugPort, path), nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("%s profile of %s: %w", path, sh.Name, err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("%s profile of %s: HTTP %d", path, sh.Name, resp.StatusCode)
+		}
+		return io.ReadAll(resp.Body)
+	}
+	rss, err := procRSS(h.product.Pid)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# VmRSS %.1f MB\n", rss)
+	goroutines, err := get("goroutine?debug=1")
+	if err != nil {
+		return "", err
+	}
+	first, _, _ := strings.Cut(string(goroutines), "\n")
+	fmt.Fprintf(&b, "# %s\n", first)
+	stats, err := get("heap?debug=1")
+	if err != nil {
+		return "", err
+	}
+	if _, runtimeStats, ok := strings.Cut(string(stats), "# runtime.MemStats\n"); ok {
+		for _, line := range strings.Split(runtimeStats, "\n") {
+			for _, name := range []string{"Sys", "HeapAlloc", "HeapSys", "HeapIdle", "HeapInuse", "HeapReleased", "Stack", "MSpan", "MCache", "BuckHashSys", "GCSys", "OtherSys", "NextGC", "NumGC"} {
+				if strings.HasPrefix(line, "# "+name+" = ") {
+					b.WriteString(line + "\n")
+				}
+			}
+		}
+	}
+	heap, err := get("heap")
+	if err != nil {
+		return "", err
+	}
+	heapPath := filepath.Join(dir, sh.Name+".heap.pprof")
+	if err := os.WriteFile(heapPath, heap, 0o644); err != nil {
+		return "", err
+	}
+	top, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-sample_index=inuse_space", "-nodecount=25", "bin/server", heapPath).Output()
+	if err != nil {
+		return "", fmt.Errorf("pprof %s: %w", heapPath, err)
+	}
+	fmt.Fprintf(&b, "# go tool pprof -top -sample_index=inuse_space bin/server %s\n\n%s", heapPath, top)
+	return b.String(), nil
 }

@@ -5,7 +5,7 @@
 // bench/results/<mode>.json and the generated part of docs/benchmarks.md.
 //
 //	go -C bench run . -mode quick   # make bench-quick: one repetition, short steps
-//	go -C bench run . -mode full    # make bench: three A/B/A/B repetitions, 15 s steps
+//	go -C bench run . -mode full    # make bench: three A/B/A/B repetitions, 4 s steps
 //
 // The harness is a module of its own (bench/go.mod), so the product's
 // go.mod carries no load generator. It works from the repository root
@@ -73,7 +73,7 @@ func (o *options) logPath(name string) string { return filepath.Join(o.logDir(),
 func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&o.Mode, "mode", "quick", "quick (1 repetition, short steps) or full (3 A/B/A/B repetitions, 15 s steps)")
+	fs.StringVar(&o.Mode, "mode", "quick", "quick (1 repetition, 3 s steps) or full (3 A/B/A/B repetitions, 4 s steps, CPU and memory profiles)")
 	fs.IntVar(&o.Neo4jPort, "neo4j-port", 7697, "Bolt port of the bench's own Neo4j")
 	fs.IntVar(&o.IssuerPort, "issuer-port", 7698, "port of the in-process dev issuer")
 	fs.IntVar(&o.ProductPort, "product-port", 7699, "port of the product")
@@ -91,17 +91,17 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.APICPU, "api-cpu", "1", "taskset CPU list of the product and the peer (empty: unpinned)")
 	fs.StringVar(&o.LoadCPU, "load-cpu", "0", "taskset CPU list of this process: load generator, floor, issuer (empty: unpinned)")
 	fs.IntVar(&o.Reps, "reps", 0, "repetitions (default: quick 1, full 3)")
-	fs.DurationVar(&o.Step, "step", 0, "recorded duration of one constant-rate step (default: quick 3s, full 15s)")
-	fs.DurationVar(&o.Warmup, "warmup", 0, "unrecorded warm-up at the start of each step (default: quick 1s, full 3s)")
+	fs.DurationVar(&o.Step, "step", 0, "recorded duration of one constant-rate step (default: quick 3s, full 4s)")
+	fs.DurationVar(&o.Warmup, "warmup", 0, "unrecorded warm-up at the start of each step (default: 1s)")
 	fs.IntVar(&o.Callers, "callers", 1000, "callers whose tokens rotate (subjects gen|1..gen|N)")
 	fs.IntVar(&o.FloorCallers, "floor-callers", 0, "callers whose statements the floor captures and rotates (default: quick 200, full all)")
 	fs.IntVar(&o.Sample, "sample", 20, "callers (plus the Q4 author) whose answers are compared")
-	fs.Float64Var(&o.Precision, "precision", 0, "rate search stops when highest passing and lowest failing rates are within this ratio (default: quick 1.2, full 1.05)")
+	fs.Float64Var(&o.Precision, "precision", 0, "rate search stops when highest passing and lowest failing rates are within this ratio (default: quick 1.2, full 1.1)")
 	fs.Uint64Var(&o.MaxWorkers, "max-workers", 512, "most concurrent requests of the load generator")
 	fs.DurationVar(&o.Timeout, "timeout", 5*time.Second, "request timeout")
-	saturation := fs.String("saturation", "", "whose saturation throughput to search: unsustainable (servers whose max within the objective is 0; default quick) or all (default full)")
-	fs.DurationVar(&o.SaturationBudget, "saturation-budget", 0, "time bound of one saturation search (default: quick 60s, full 3m)")
-	fs.DurationVar(&o.MaxSlowStep, "max-slow-step", 0, "longest recorded window of a slow-rate step stretched to hold 5 requests (default: quick 15s, full 60s)")
+	saturation := fs.String("saturation", "", "whose saturation throughput to search: unsustainable (servers whose max within the objective is 0; the default) or all")
+	fs.DurationVar(&o.SaturationBudget, "saturation-budget", 0, "time bound of one saturation search (default: quick 60s, full 90s)")
+	fs.DurationVar(&o.MaxSlowStep, "max-slow-step", 0, "longest recorded window of a slow-rate step stretched to hold 5 requests (default: quick 15s, full 20s)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -116,11 +116,9 @@ func parseFlags(args []string) (*options, error) {
 		return quick
 	}
 	switch *saturation {
-	case "":
-		o.SaturationAll = full
+	case "", "unsustainable":
 	case "all":
 		o.SaturationAll = true
-	case "unsustainable":
 	default:
 		return nil, fmt.Errorf("-saturation must be unsustainable or all, not %q", *saturation)
 	}
@@ -133,26 +131,26 @@ func parseFlags(args []string) (*options, error) {
 		return nil, fmt.Errorf("-cpu-profiles must be on or off, not %q", *cpuProfiles)
 	}
 	if o.SaturationBudget == 0 {
-		o.SaturationBudget = pick(time.Minute, 3*time.Minute)
+		o.SaturationBudget = pick(time.Minute, 90*time.Second)
 	}
 	if o.MaxSlowStep == 0 {
-		o.MaxSlowStep = pick(15*time.Second, time.Minute)
+		o.MaxSlowStep = pick(15*time.Second, 20*time.Second)
 	}
 	if o.Reps == 0 {
 		o.Reps = map[bool]int{false: 1, true: 3}[full]
 	}
 	if o.Step == 0 {
-		o.Step = pick(3*time.Second, 15*time.Second)
+		o.Step = pick(3*time.Second, 4*time.Second)
 	}
 	if o.Warmup == 0 {
-		o.Warmup = pick(time.Second, 3*time.Second)
+		o.Warmup = time.Second
 	}
 	if o.FloorCallers == 0 {
 		o.FloorCallers = map[bool]int{false: 200, true: o.Callers}[full]
 	}
 	o.FloorCallers = min(o.FloorCallers, o.Callers)
 	if o.Precision == 0 {
-		o.Precision = map[bool]float64{false: 1.2, true: 1.05}[full]
+		o.Precision = map[bool]float64{false: 1.2, true: 1.1}[full]
 	}
 	return o, nil
 }
