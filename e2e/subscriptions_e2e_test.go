@@ -368,6 +368,20 @@ func TestFailedMutationsPublishNothing(t *testing.T) {
 	if dig(n, "kind") != "FOLLOWED" || dig(n, "post") != nil || !strings.HasPrefix(dig(n, "actor", "name").(string), "stranger") {
 		t.Fatalf("then %v; want the stranger's follow", n)
 	}
+	// A follow or like that exists already changes nothing and tells no
+	// one: after a second follow and two likes, the events are one like,
+	// then the comment that follows them.
+	s.gql(t, u.tokens["stranger"], `mutation($u: ID!) { follow(userId: $u) { id } }`, map[string]any{"u": u.authorID})
+	for range 2 {
+		s.gql(t, u.tokens["follower"], `mutation($p: ID!) { likePost(id: $p) { id } }`, map[string]any{"p": public})
+	}
+	s.gql(t, u.tokens["follower"], `mutation($p: ID!) { addComment(postId: $p, body: "again") { id } }`, map[string]any{"p": public})
+	for _, want := range []string{"LIKED", "COMMENTED"} {
+		n = dig(c.expect("next", 10*time.Second), "payload", "data", "notifications")
+		if dig(n, "kind") != want {
+			t.Fatalf("after a repeated follow and like: %v; want %s", n, want)
+		}
+	}
 }
 
 func TestPostActivityOnlyForAPostTheSubscriberCanSee(t *testing.T) {

@@ -16,7 +16,9 @@ import (
 // viewer (once per operation), and runs one statement: the write and the
 // read-back of what it returns. follow, createPost, likePost and addComment
 // publish their event (subscriptions.go) once the Store call has returned
-// without error: after the commit, never for a failed or rolled-back write.
+// without error: after the commit, never for a failed or rolled-back write,
+// and for follow and likePost only when the call created the follow or like
+// (a repeated one changes nothing and tells no one).
 
 // mutateOne runs write for the signed-in viewer, reading back the current
 // field's selection of an object of typ (the object id, or the caller
@@ -75,8 +77,8 @@ func (r *Resolver) follow(ctx context.Context, gid string, on bool) (*model.User
 	}
 	u, err := mutateOne[*model.User](ctx, r, "User", id, func(v domain.Viewer, back *cypher.ReadBack) (map[string]any, error) {
 		if on {
-			m, err := r.Store.Follow(ctx, v, id, back)
-			if err == nil {
+			m, created, err := r.Store.Follow(ctx, v, id, back)
+			if created {
 				r.publish(ctx, events.Event{Kind: events.UserFollowed, Actor: v.Subject, UserID: id})
 			}
 			return m, err
@@ -150,8 +152,8 @@ func (r *Resolver) likePost(ctx context.Context, gid string, on bool) (*model.Po
 	}
 	p, err := mutateOne[*model.Post](ctx, r, "Post", id, func(v domain.Viewer, back *cypher.ReadBack) (map[string]any, error) {
 		if on {
-			m, err := r.Store.LikePost(ctx, v, id, back)
-			if err == nil {
+			m, created, err := r.Store.LikePost(ctx, v, id, back)
+			if created {
 				r.publish(ctx, events.Event{Kind: events.PostLiked, Actor: v.Subject, PostID: id})
 			}
 			return m, err

@@ -30,11 +30,13 @@ type Store interface {
 	// The mutations: one statement in one write transaction each, which
 	// reads back the returned object (see cypher.ReadBack).
 	UpdateProfile(ctx context.Context, v domain.Viewer, u domain.ProfileUpdate, back *cypher.ReadBack) (map[string]any, error)
-	Follow(ctx context.Context, v domain.Viewer, target string, back *cypher.ReadBack) (map[string]any, error)
+	// Follow and LikePost also say whether they created the follow or like
+	// (false: it existed already, and nothing happened to tell anyone).
+	Follow(ctx context.Context, v domain.Viewer, target string, back *cypher.ReadBack) (r map[string]any, created bool, err error)
 	Unfollow(ctx context.Context, v domain.Viewer, target string, back *cypher.ReadBack) (map[string]any, error)
 	CreatePost(ctx context.Context, v domain.Viewer, p domain.NewPost, back *cypher.ReadBack) (map[string]any, error)
 	DeletePost(ctx context.Context, v domain.Viewer, id string, canDeleteAny bool) error
-	LikePost(ctx context.Context, v domain.Viewer, id string, back *cypher.ReadBack) (map[string]any, error)
+	LikePost(ctx context.Context, v domain.Viewer, id string, back *cypher.ReadBack) (r map[string]any, created bool, err error)
 	UnlikePost(ctx context.Context, v domain.Viewer, id string, back *cypher.ReadBack) (map[string]any, error)
 	AddComment(ctx context.Context, v domain.Viewer, id, postID, body string, back *cypher.ReadBack) (map[string]any, error)
 	DeleteComment(ctx context.Context, v domain.Viewer, id string) error

@@ -16,8 +16,9 @@ import (
 // Each mutation is one statement in one managed write transaction. Ids of new
 // objects are chosen by the caller, so a retried transaction MERGEs the same
 // object instead of creating a second one. Each write returns a status that
-// the Go side turns into a domain error: 'ok', 'not_found' (missing or
-// invisible: the same answer), 'forbidden', 'self'.
+// the Go side turns into a domain error: 'ok', 'unchanged' (a success that
+// wrote nothing: the like or follow existed already), 'not_found' (missing
+// or invisible: the same answer), 'forbidden', 'self'.
 //
 // The caller's identity has been resolved before (package identity): the
 // statement binds the caller's User as `viewer` through the identity's
@@ -62,7 +63,7 @@ func (db *DB) mutationStatement(v domain.Viewer, body string, params map[string]
 	}
 	// The read-back has its own scope: it binds its own `viewer`, and only
 	// `status` comes in.
-	b.WriteString("OPTIONAL CALL (status) {\n  WITH * WHERE status = 'ok'\n")
+	b.WriteString("OPTIONAL CALL (status) {\n  WITH * WHERE status IN ['ok', 'unchanged']\n")
 	b.WriteString(read.Cypher)
 	b.WriteString("\n}\nRETURN status, r")
 	return b.String(), all, nil
@@ -83,9 +84,16 @@ func addParams(into, from map[string]any) error {
 // mutate runs one mutation statement (see mutationStatement) and returns the
 // read-back map, or nil when back is nil.
 func (db *DB) mutate(ctx context.Context, op string, v domain.Viewer, body string, params map[string]any, back *cypher.ReadBack) (map[string]any, error) {
+	r, _, err := db.mutateChange(ctx, op, v, body, params, back)
+	return r, err
+}
+
+// mutateChange is mutate, and also says whether the statement wrote
+// anything: false when it answered 'unchanged'.
+func (db *DB) mutateChange(ctx context.Context, op string, v domain.Viewer, body string, params map[string]any, back *cypher.ReadBack) (r map[string]any, changed bool, err error) {
 	statement, all, err := db.mutationStatement(v, body, params, back)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	type outcome struct {
 		status string
@@ -120,23 +128,23 @@ func (db *DB) mutate(ctx context.Context, op string, v domain.Viewer, body strin
 		out, err = write(ctx, db, work)
 	}
 	if isEntityNotFound(err) {
-		return nil, fmt.Errorf("%s: %w: %w", op, domain.ErrNotFound, err)
+		return nil, false, fmt.Errorf("%s: %w: %w", op, domain.ErrNotFound, err)
 	}
 	if err != nil {
-		return nil, classify(ctx, op, err)
+		return nil, false, classify(ctx, op, err)
 	}
 	switch out.status {
-	case "ok":
+	case "ok", "unchanged":
 		if back != nil && out.r == nil {
-			return nil, domain.ErrNotFound
+			return nil, false, domain.ErrNotFound
 		}
-		return out.r, nil
+		return out.r, out.status == "ok", nil
 	case "forbidden":
-		return nil, domain.ErrForbidden
+		return nil, false, domain.ErrForbidden
 	case "self":
-		return nil, domain.ErrSelfFollow
+		return nil, false, domain.ErrSelfFollow
 	}
-	return nil, domain.ErrNotFound
+	return nil, false, domain.ErrNotFound
 }
 
 // UpdateProfile changes the viewer's profile. Each object-returning mutation
@@ -152,18 +160,22 @@ SET viewer.name = coalesce($name, viewer.name), viewer.nameLower = toLower(coale
 RETURN 'ok' AS status`, map[string]any{"sub": v.Subject, "name": ptr(u.Name), "bio": ptr(u.Bio), "picture": ptr(u.Picture), "now": time.Now().UTC()}, back)
 }
 
-// Follow makes the viewer follow the user with id target; twice is once.
+// Follow makes the viewer follow the user with id target; twice is once, and
+// created is false when the follow existed already. The follow's createdAt
+// is this call's $now only when this call created it, so a transaction the
+// driver runs again after a commit it could not confirm still says created.
 // Concurrency: racing the merge that deletes target (identity's mergeUsers),
 // it either commits first and the merge moves the follow to the surviving
 // User, or answers ErrNotFound.
-func (db *DB) Follow(ctx context.Context, v domain.Viewer, target string, back *cypher.ReadBack) (map[string]any, error) {
-	return db.mutate(ctx, "follow", v, `
+func (db *DB) Follow(ctx context.Context, v domain.Viewer, target string, back *cypher.ReadBack) (r map[string]any, created bool, err error) {
+	return db.mutateChange(ctx, "follow", v, `
 MATCH (t:User {id: $target})
-CALL (viewer, t) {
+OPTIONAL CALL (viewer, t) {
   WITH * WHERE viewer <> t
   MERGE (viewer)-[r:FOLLOWS]->(t) ON CREATE SET r.createdAt = $now
+  RETURN r.createdAt = $now AS created
 }
-RETURN CASE WHEN viewer = t THEN 'self' ELSE 'ok' END AS status`, map[string]any{"sub": v.Subject, "target": target, "now": time.Now().UTC()}, back)
+RETURN CASE WHEN viewer = t THEN 'self' WHEN created THEN 'ok' ELSE 'unchanged' END AS status`, map[string]any{"sub": v.Subject, "target": target, "now": time.Now().UTC()}, back)
 }
 
 // Unfollow removes the viewer's follow of target, if any.
@@ -225,18 +237,20 @@ RETURN CASE WHEN allowed THEN 'ok' WHEN seen THEN 'forbidden' ELSE 'not_found' E
 	return err
 }
 
-// LikePost likes a visible post; twice is once.
+// LikePost likes a visible post; twice is once, and created is false when
+// the like existed already (told as Follow tells it).
 // Concurrency: racing DeletePost, it commits first (and the like goes with
 // the post) or answers ErrNotFound.
-func (db *DB) LikePost(ctx context.Context, v domain.Viewer, id string, back *cypher.ReadBack) (map[string]any, error) {
-	return db.mutate(ctx, "like post", v, `
+func (db *DB) LikePost(ctx context.Context, v domain.Viewer, id string, back *cypher.ReadBack) (r map[string]any, created bool, err error) {
+	return db.mutateChange(ctx, "like post", v, `
 OPTIONAL MATCH (x:Post {id: $id})
 WITH viewer, x, coalesce(x IS NOT NULL AND `+cypher.Visible("x")+`, false) AS seen
-CALL (viewer, x, seen) {
+OPTIONAL CALL (viewer, x, seen) {
   WITH * WHERE seen
   MERGE (viewer)-[r:LIKES]->(x) ON CREATE SET r.createdAt = $now
+  RETURN r.createdAt = $now AS created
 }
-RETURN CASE WHEN seen THEN 'ok' ELSE 'not_found' END AS status`, map[string]any{"sub": v.Subject, "id": id, "now": time.Now().UTC()}, back)
+RETURN CASE WHEN NOT seen THEN 'not_found' WHEN created THEN 'ok' ELSE 'unchanged' END AS status`, map[string]any{"sub": v.Subject, "id": id, "now": time.Now().UTC()}, back)
 }
 
 // UnlikePost removes the viewer's like of a visible post, if any.

@@ -120,11 +120,11 @@ func TestEveryRootStatementStartsFromAnIndexSeek(t *testing.T) {
 			return err
 		}},
 		{"likePost", func() error {
-			_, err := db.LikePost(ctx, gated, "p-1", &cypher.ReadBack{Type: "Post", ID: "p-1", Sel: nestedUser().Fields[6].Sub})
+			_, _, err := db.LikePost(ctx, gated, "p-1", &cypher.ReadBack{Type: "Post", ID: "p-1", Sel: nestedUser().Fields[6].Sub})
 			return err
 		}},
 		{"follow", func() error {
-			_, err := db.Follow(ctx, gated, "u-1", &cypher.ReadBack{Type: "User", ID: "u-1", Sel: nestedUser()})
+			_, _, err := db.Follow(ctx, gated, "u-1", &cypher.ReadBack{Type: "User", ID: "u-1", Sel: nestedUser()})
 			return err
 		}},
 		{"updateProfile", func() error {
