@@ -417,6 +417,21 @@ func killBoltConnections(t *testing.T, agent string) int {
 	if _, err := neo4j.ExecuteQuery(ctx, driver, `CALL dbms.killConnections($ids)`, map[string]any{"ids": ids}, neo4j.EagerResultTransformer); err != nil {
 		t.Fatal(err)
 	}
+	// Neo4j closes them asynchronously: wait (up to 5 s) until it lists
+	// none, or the next statement may still find its connection open.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		res, err := neo4j.ExecuteQuery(ctx, driver, `CALL dbms.listConnections() YIELD userAgent
+			WHERE userAgent = $agent RETURN count(*) AS open`, map[string]any{"agent": agent}, neo4j.EagerResultTransformer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if open, _ := res.Records[0].Get("open"); open == int64(0) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Neo4j still lists the killed connections after 5s")
+		}
+	}
 	return len(ids.([]any))
 }
 
