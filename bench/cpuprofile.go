@@ -37,29 +37,16 @@ func (h *harness) cpuProfile(ctx context.Context, sh shape, rate float64, dir st
 		return ctx.Err()
 	case <-time.After(sc.Warmup + time.Second):
 	}
-	url := fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", h.o.DebugPort, cpuProfileSeconds)
 	pctx, cancel := context.WithTimeout(ctx, (cpuProfileSeconds+20)*time.Second)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(pctx, http.MethodGet, url, nil)
+	raw, err := h.debugProfile(pctx, fmt.Sprintf("profile?seconds=%d", cpuProfileSeconds))
 	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(hreq)
-	if err != nil {
-		return fmt.Errorf("profile %s: %w", sh.Name, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("profile %s: HTTP %d", sh.Name, resp.StatusCode)
-	}
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", sh.Name, err)
 	}
 	// Still under load: where the product's memory is (the RSS goal).
-	mem, err := h.memorySnapshot(pctx, sh, dir)
+	mem, heapPath, err := h.memorySnapshot(pctx, sh, dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", sh.Name, err)
 	}
 	st := <-done
 	logStep(sh.Name, productName, "profile", st)
@@ -71,79 +58,95 @@ func (h *harness) cpuProfile(ctx context.Context, sh shape, rate float64, dir st
 		"# go tool pprof -top bin/server %s\n\n", sh.Name, cpuProfileSeconds, rate, st.Achieved, ms(st.P99), float64(st.CPUPerReq.Microseconds()), pprofPath)
 	var text []byte
 	for _, mode := range []string{"-cum", "-flat"} {
-		out, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", mode, "-nodecount=30", "bin/server", pprofPath).Output()
+		out, err := pprofTop(ctx, pprofPath, mode, "-nodecount=30")
 		if err != nil {
-			return fmt.Errorf("pprof %s: %w", sh.Name, err)
+			return err
 		}
 		text = append(text, out...)
 		text = append(text, '\n')
 	}
 	log.Printf("%s: CPU profile in %s", sh.Name, pprofPath)
-	if err := os.WriteFile(filepath.Join(dir, sh.Name+".mem.txt"), []byte(fmt.Sprintf("# %s: the product's memory at %.0f rps, at the end of its CPU profile\n", sh.Name, rate)+mem), 0o644); err != nil {
+	top, err := pprofTop(ctx, heapPath, "-sample_index=inuse_space", "-nodecount=25")
+	if err != nil {
+		return err
+	}
+	memText := fmt.Sprintf("# %s: the product's memory at %.0f rps, at the end of its CPU profile\n%s"+
+		"# go tool pprof -top -sample_index=inuse_space bin/server %s\n\n%s", sh.Name, rate, mem, heapPath, top)
+	if err := os.WriteFile(filepath.Join(dir, sh.Name+".mem.txt"), []byte(memText), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, sh.Name+".txt"), append([]byte(header), text...), 0o644)
 }
 
-// memorySnapshot reads, from the product under load, what holds its
-// memory: VmRSS, the Go runtime's own account of it (the MemStats lines
-// of the debug heap profile: heap in use, idle and released, goroutine
-// stacks, runtime overhead), the number of goroutines, and the heap
-// profile's top allocation sites by bytes in use (written as
-// <dir>/<shape>.heap.pprof). It returns them as text.
-func (h *harness) memorySnapshot(ctx context.Context, sh shape, dir string) (string, error) {
-	get := func(path string) ([]byte, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", h.o.DebugPort, path), nil)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, fmt.Errorf("%s profile of %s: %w", path, sh.Name, err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("%s profile of %s: HTTP %d", path, sh.Name, resp.StatusCode)
-		}
-		return io.ReadAll(resp.Body)
+// debugProfile fetches path (e.g. "heap", "profile?seconds=10") from the
+// product's pprof endpoint.
+func (h *harness) debugProfile(ctx context.Context, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", h.o.DebugPort, path), nil)
+	if err != nil {
+		return nil, err
 	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("pprof %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("pprof %s: HTTP %d", path, resp.StatusCode)
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// pprofTop is `go tool pprof -top` of the profile at path, with flags.
+func pprofTop(ctx context.Context, path string, flags ...string) ([]byte, error) {
+	args := append(append([]string{"tool", "pprof", "-top"}, flags...), "bin/server", path)
+	out, err := exec.CommandContext(ctx, "go", args...).Output()
+	if err != nil {
+		return nil, fmt.Errorf("pprof %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// memoryStats are the runtime.MemStats lines of the debug heap profile that
+// memorySnapshot keeps: heap in use, idle and released, goroutine stacks,
+// runtime overhead, the collector's next goal.
+var memoryStats = []string{"Sys", "HeapAlloc", "HeapSys", "HeapIdle", "HeapInuse", "HeapReleased", "Stack", "MSpan", "MCache", "BuckHashSys", "GCSys", "OtherSys", "NextGC", "NumGC"}
+
+// memorySnapshot reads, from the product under load, what holds its
+// memory: VmRSS, the number of goroutines and the Go runtime's own account
+// (memoryStats), as text, and writes its heap profile to
+// <dir>/<shape>.heap.pprof, whose path it returns.
+func (h *harness) memorySnapshot(ctx context.Context, sh shape, dir string) (text, heapPath string, err error) {
 	rss, err := procRSS(h.product.Pid)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# VmRSS %.1f MB\n", rss)
-	goroutines, err := get("goroutine?debug=1")
+	goroutines, err := h.debugProfile(ctx, "goroutine?debug=1")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	first, _, _ := strings.Cut(string(goroutines), "\n")
 	fmt.Fprintf(&b, "# %s\n", first)
-	stats, err := get("heap?debug=1")
+	stats, err := h.debugProfile(ctx, "heap?debug=1")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	if _, runtimeStats, ok := strings.Cut(string(stats), "# runtime.MemStats\n"); ok {
-		for _, line := range strings.Split(runtimeStats, "\n") {
-			for _, name := range []string{"Sys", "HeapAlloc", "HeapSys", "HeapIdle", "HeapInuse", "HeapReleased", "Stack", "MSpan", "MCache", "BuckHashSys", "GCSys", "OtherSys", "NextGC", "NumGC"} {
-				if strings.HasPrefix(line, "# "+name+" = ") {
-					b.WriteString(line + "\n")
-				}
+	_, runtimeStats, _ := strings.Cut(string(stats), "# runtime.MemStats\n")
+	for _, line := range strings.Split(runtimeStats, "\n") {
+		for _, name := range memoryStats {
+			if strings.HasPrefix(line, "# "+name+" = ") {
+				b.WriteString(line + "\n")
 			}
 		}
 	}
-	heap, err := get("heap")
+	heap, err := h.debugProfile(ctx, "heap")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	heapPath := filepath.Join(dir, sh.Name+".heap.pprof")
+	heapPath = filepath.Join(dir, sh.Name+".heap.pprof")
 	if err := os.WriteFile(heapPath, heap, 0o644); err != nil {
-		return "", err
+		return "", "", err
 	}
-	top, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-sample_index=inuse_space", "-nodecount=25", "bin/server", heapPath).Output()
-	if err != nil {
-		return "", fmt.Errorf("pprof %s: %w", heapPath, err)
-	}
-	fmt.Fprintf(&b, "# go tool pprof -top -sample_index=inuse_space bin/server %s\n\n%s", heapPath, top)
-	return b.String(), nil
+	return b.String(), heapPath, nil
 }
