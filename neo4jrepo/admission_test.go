@@ -368,18 +368,27 @@ func TestAReadIsOneAutoCommitStatementAndAWriteAManagedTransaction(t *testing.T)
 }
 
 func TestAReadOnAConnectionNeo4jClosedIsRetriedInAManagedTransaction(t *testing.T) {
-	db, _ := mustDB(t)
+	mustDB(t) // the schema
 	ctx := context.Background()
-	// This DB's own driver, named so that only its connections are closed:
-	// other packages' tests share this Neo4j.
+	// A DB with a driver of its own, named so that only its connections are
+	// closed (other packages' tests share this Neo4j), and no watcher: its
+	// probes would open a fresh connection between the kill and the read.
 	agent := "neo4jrepo-test-" + uniqueSubject(t)
-	_ = db.driver.Close(ctx)
 	driver, err := neo4j.NewDriverWithContext(os.Getenv("NEO4J_TEST_URI"), neo4j.BasicAuth("neo4j", os.Getenv("NEO4J_TEST_PASSWORD"), ""),
 		func(c *config.Config) { c.UserAgent = agent })
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.driver = driver
+	db, err := Open(Config{URI: os.Getenv("NEO4J_TEST_URI"), Username: "neo4j", Password: os.Getenv("NEO4J_TEST_PASSWORD"), Database: "neo4j", Mapping: mustMapping(t)},
+		func(db *DB) {
+			_ = db.driver.Close(ctx)
+			db.driver = driver
+			db.admission.close() // before Open starts the watcher, which then stops at once
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
 	// One read leaves its connection idle in the pool; Neo4j then closes it.
 	if _, err := db.UserBySubject(ctx, uniqueSubject(t)); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatal(err)
